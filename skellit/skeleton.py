@@ -147,7 +147,7 @@ def get_layout(layout) -> SkeletonLayout:
 register_layout(NTU25, 'ntu', 'ntu60', 'ntu120', 'ntu-rgb+d', 'pku', 'pkummd', 'kinect_v2')
 register_layout(UCLA20, 'nwucla', 'ucla', 'nw-ucla', 'kinect_v1')
 
-# %% ../nbs/00_skeleton.ipynb #16e480eb
+# %% ../nbs/00_skeleton.ipynb #13fbe652
 def _as_index(idx, x):
     return torch.as_tensor(idx, device=x.device) if torch.is_tensor(x) else np.asarray(idx)
 
