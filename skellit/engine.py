@@ -302,10 +302,11 @@ def fit(model: nn.Module,                     # a Pretext or Supervised: forward
         if world > 1:                                    # every rank's RNG state goes into rank 0's file
             rngs = [None] * world; dist.all_gather_object(rngs, rng)
         else: rngs = [rng]
-        if not main: return
-        atomic_save(dict(model=model.state_dict(), optimizer=opt.state_dict(), scaler=scaler.state_dict(),
-                         state=dict(st), rng=rng, rng_ranks=rngs, config=asdict(cfg), history=history,
-                         acc=acc or dict(sums={}, n=0), world_size=world), out / name)
+        if main:
+            atomic_save(dict(model=model.state_dict(), optimizer=opt.state_dict(), scaler=scaler.state_dict(),
+                             state=dict(st), rng=rng, rng_ranks=rngs, config=asdict(cfg), history=history,
+                             acc=acc or dict(sums={}, n=0), world_size=world), out / name)
+        if world > 1: dist.barrier()                     # no rank runs ahead of the file (e.g. into a resume)
 
     pbar = tqdm(total=total, initial=st['step'], disable=not (cfg.progress and main), desc='fit', leave=False)
     n_epochs = cfg.epochs if cfg.max_steps is None else math.ceil(cfg.max_steps / spe)

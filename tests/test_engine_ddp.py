@@ -28,6 +28,17 @@ def _worker(rank, world, port, out_dir):
         import torch.distributed as dist
         if dist.is_initialized(): dist.destroy_process_group()
 
+def _spawn(fn, args, nprocs=2, timeout=90):
+    "mp.spawn with a deadline: a hung collective fails the test instead of blocking CI."
+    import time
+    ctx = mp.spawn(fn, args=args, nprocs=nprocs, join=False)
+    end = time.time() + timeout
+    while not ctx.join(timeout=1):
+        if time.time() > end:
+            for p in ctx.processes:
+                if p.is_alive(): p.kill()
+            raise AssertionError(f"DDP workers did not finish within {timeout} s (deadlock?)")
+
 def _free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
@@ -35,7 +46,7 @@ def _free_port():
 def test_ddp_matches_single_process():
     tmp = Path(tempfile.mkdtemp())
     single = _train(4, tmp / 'single')
-    mp.spawn(_worker, args=(2, _free_port(), str(tmp / 'ddp')), nprocs=2, join=True)
+    _spawn(_worker, (2, _free_port(), str(tmp / 'ddp')))
     from skellit.engine import load_checkpoint, read_log
     ck = load_checkpoint(tmp / 'ddp' / 'checkpoint-last.pt')
     assert ck['world_size'] == 2 and ck['state']['step'] == 8
@@ -69,8 +80,8 @@ def _worker_resume(rank, world, port, out_dir, stop):
 def test_ddp_resume_is_exact():
     "A 2-process run interrupted mid-epoch and resumed equals the uninterrupted 2-process run (dropout + transform)."
     tmp = Path(tempfile.mkdtemp())
-    mp.spawn(_worker_resume, args=(2, _free_port(), str(tmp / 'full'), None), nprocs=2, join=True)
-    mp.spawn(_worker_resume, args=(2, _free_port(), str(tmp / 'cut'), 3), nprocs=2, join=True)
+    _spawn(_worker_resume, (2, _free_port(), str(tmp / 'full'), None))
+    _spawn(_worker_resume, (2, _free_port(), str(tmp / 'cut'), 3))
     from skellit.engine import load_checkpoint
     a, b = load_checkpoint(tmp / 'full' / 'checkpoint-last.pt'), load_checkpoint(tmp / 'cut' / 'checkpoint-last.pt')
     assert a['state'] == b['state'] == dict(epoch=2, batch=0, step=8)
