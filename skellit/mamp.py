@@ -6,7 +6,7 @@ Docs: https://skellit.github.io/skellit/mamp.html.md"""
 
 # %% ../nbs/10_mamp.ipynb #7d8628ac
 from __future__ import annotations
-import math, re
+import math, os, re
 from dataclasses import dataclass, field, asdict, replace
 from functools import partial
 from pathlib import Path
@@ -323,6 +323,9 @@ def mamp_run(preset: str = 'demo', data=None, batch_size: Optional[int] = None, 
     if data is None:
         from skellit.synthetic import make_synthetic
         data = make_synthetic(n=n, seed=seed)
+    elif isinstance(data, (str, os.PathLike)):   # from the CLI: `--set data='/data/NTU60_XSub.npz'`
+        from skellit.data import load_dataset
+        data = load_dataset(data, split='train')
     p = cfg.pretrain
     loader = make_loader(data, batch_size or p['batch_size'], shuffle=True, seed=seed, drop_last=True)
     tc = TrainConfig(epochs=p['epochs'], lr=p['lr'], min_lr=p['min_lr'], warmup_epochs=p['warmup_epochs'],
