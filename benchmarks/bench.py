@@ -51,7 +51,10 @@ def peak_memory_bytes(device) -> int:
 def count_flops(fn) -> int:
     "Total FLOPs of everything `fn()` runs (forward and backward), counted by FlopCounterMode."
     from torch.utils.flop_counter import FlopCounterMode
-    with FlopCounterMode(display=False) as fc: fn()
+    from torch.nn.attention import sdpa_kernel, SDPBackend
+    # FlopCounterMode has no formula for the fused CPU attention kernel, so fused SDPA would count as 0 FLOPs;
+    # counting with the math backend sees its matmuls (the model FLOPs are the same whichever kernel runs them).
+    with sdpa_kernel(SDPBackend.MATH), FlopCounterMode(display=False) as fc: fn()
     return fc.get_total_flops()
 
 
