@@ -133,36 +133,10 @@ def bench_training(model: nn.Module, batch: dict, device='cpu', steps: int = 10,
                 mfu=flops / B * sps / matmul_flops, params_M=sum(p.numel() for p in model.parameters()) / 1e6)
 
 
-class _FallbackCropResizeRotate:
-    "Batched valid-length crop (ratio in p) + linear resize to `size` + random rotation (±theta rad about x, y, z)."
-    def __init__(self, p=(0.5, 1.0), size=120, theta=0.3): self.p, self.size, self.theta = p, size, theta
-    def __call__(self, x, length, generator=None):
-        B, C, T, V, M = x.shape
-        dev, L = x.device, length.to(x.device).float()
-        r = torch.rand(B, device=dev, generator=generator) * (self.p[1] - self.p[0]) + self.p[0]
-        crop = (L * r).clamp(min=1).floor()
-        start = ((L - crop) * torch.rand(B, device=dev, generator=generator)).floor()
-        pos = start[:, None] + (torch.arange(self.size, device=dev) + 0.5)[None] * crop[:, None] / self.size - 0.5
-        pos = torch.minimum(pos.clamp(min=0), (L - 1)[:, None])
-        i0 = pos.floor().long(); i1 = torch.minimum(i0 + 1, (L - 1).long()[:, None]); w = (pos - i0)[:, None, :, None, None]
-        gat = lambda i: torch.gather(x, 2, i[:, None, :, None, None].expand(B, C, self.size, V, M))
-        y = gat(i0) * (1 - w) + gat(i1) * w
-        a = (torch.rand(B, 3, device=dev, generator=generator) * 2 - 1) * self.theta
-        c, s = a.cos(), a.sin(); o, z = torch.ones_like(c[:, 0]), torch.zeros_like(c[:, 0])
-        Rx = torch.stack([o, z, z, z, c[:, 0], s[:, 0], z, -s[:, 0], c[:, 0]], 1).view(B, 3, 3)
-        Ry = torch.stack([c[:, 1], z, -s[:, 1], z, o, z, s[:, 1], z, c[:, 1]], 1).view(B, 3, 3)
-        Rz = torch.stack([c[:, 2], s[:, 2], z, -s[:, 2], c[:, 2], z, z, z, o], 1).view(B, 3, 3)
-        y = torch.einsum('bij,bjtvm->bitvm', Rz @ Ry @ Rx, y)
-        return y, torch.full_like(length, self.size)
-
-
 def default_transform():
-    "MAMP's training pipeline (crop p in [0.5, 1] >= 64 frames, resize 120, rotation 0.3) from skellit.transforms, or a local stand-in."
-    try:
-        from skellit.transforms import Compose, RandomCropResize, RandomRotation
-        return Compose([RandomCropResize(p=(0.5, 1), size=120, min_len=64), RandomRotation(0.3)]), 'skellit.transforms (MAMP train)'
-    except Exception:
-        return _FallbackCropResizeRotate(), 'bench fallback crop-resize-rotate'
+    "MAMP's training pipeline (crop p in [0.5, 1] >= 64 frames, resize 120, rotation 0.3) from skellit.transforms."
+    from skellit.transforms import Compose, RandomCropResize, RandomRotation
+    return Compose([RandomCropResize(p=(0.5, 1), size=120, min_len=64), RandomRotation(0.3)]), 'skellit.transforms (MAMP train)'
 
 
 class _PerSampleDataset(torch.utils.data.Dataset):
