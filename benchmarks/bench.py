@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """skellit speed benchmark (plain script; not run by CI).
 
-Prints, for a registered method (`skellit.engine.build_run`) and a batch size:
+Prints, for a registered method (`skellit.train.registry`) and a batch size:
   * training throughput (samples/s) of the model's full optimiser step on a fixed, pre-transformed batch;
   * peak memory (CUDA `max_memory_allocated`, or the process's peak RSS on CPU);
   * model FLOPs per training sample (forward + backward, `torch.utils.flop_counter.FlopCounterMode`) and the
@@ -15,6 +15,7 @@ Reusable: from benchmarks.bench import measure_matmul_flops, bench_training, ben
 from __future__ import annotations
 import argparse, importlib, inspect, json, math, resource, sys, time
 from pathlib import Path
+from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
@@ -58,24 +59,26 @@ def count_flops(fn) -> int:
     return fc.get_total_flops()
 
 
-def _import_method(name: str):
-    "Registering a method means importing its module (skellit.<name>); the supervised baseline lives in the engine."
-    import skellit.engine as eng
-    if name not in eng.METHODS:
-        try: importlib.import_module(f'skellit.{name}')
-        except ImportError: pass
-    if name not in eng.METHODS:
-        raise SystemExit(f"Unknown model {name!r}; registered: {sorted(eng.METHODS)}. A method registers itself with "
-                         "skellit.engine.register_method when its module skellit.<name> is imported.")
-    return eng
+@dataclass
+class BenchRun:
+    "What the benchmark needs of a registered method: its model, a loader, its recipe's TrainConfig and transform."
+    model: nn.Module
+    train_loader: object
+    cfg: object
+    transform: object = None
+    get_layer_id: object = None
 
 
-def build(model: str = 'supervised', preset: str = 'demo', batch_size: int | None = None, **kw):
-    "The registered run (model, loader, cfg, transform) of a method, with batch_size passed if its builder takes it."
-    eng = _import_method(model)
-    params = inspect.signature(eng.METHODS[model]).parameters
-    if batch_size is not None and 'batch_size' in params: kw['batch_size'] = batch_size
-    return eng.build_run(model, preset, **kw)
+def build(model: str = 'supervised', preset: str = 'demo', batch_size: int | None = None, frames: int = 64, **overrides) -> BenchRun:
+    "A registered method's pretext built for toy NTU-layout data of `frames` frames, with its recipe and train transform."
+    import skellit.experiment  # noqa: F401  (registers every method)
+    from skellit.train.registry import get_recipe, build_pretext, get_method
+    from skellit.data import DataSpec, toy_data, make_loader
+    recipe = get_recipe(model, preset, **overrides)
+    bs = batch_size or recipe.batch_size
+    data = toy_data(n=max(bs, 8), T=frames, V=25, num_classes=4)
+    m = build_pretext(recipe, DataSpec.of(data))
+    return BenchRun(m, make_loader(data, bs, shuffle=True), recipe.pretrain, getattr(m, 'train_transform', None))
 
 
 def _batch_of(run, batch_size: int, device, frames: int | None = None, seed: int = 0) -> dict:
@@ -134,9 +137,9 @@ def bench_training(model: nn.Module, batch: dict, device='cpu', steps: int = 10,
 
 
 def default_transform():
-    "MAMP's training pipeline (crop p in [0.5, 1] >= 64 frames, resize 120, rotation 0.3) from skellit.transforms."
-    from skellit.transforms import Compose, RandomCropResize, RandomRotation
-    return Compose([RandomCropResize(p=(0.5, 1), size=120, min_len=64), RandomRotation(0.3)]), 'skellit.transforms (MAMP train)'
+    "MAMP's training pipeline (crop p in [0.5, 1] >= 64 frames, resize 120, rotation 0.3) from skellit.ops.transforms."
+    from skellit.ops.transforms import Compose, RandomCropResize, RandomRotation
+    return Compose([RandomCropResize(p=(0.5, 1), size=120, min_len=64), RandomRotation(0.3)]), 'skellit.ops.transforms (MAMP train)'
 
 
 class _PerSampleDataset(torch.utils.data.Dataset):
@@ -190,8 +193,8 @@ def _time_loader(dl, batches, dev, transform):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--model', default='supervised', help="registered method name (skellit.engine.METHODS), e.g. supervised, mamp")
-    ap.add_argument('--preset', default='demo', help="the method's preset passed to build_run")
+    ap.add_argument('--model', default='supervised', help="registered method name (`skellit list`), e.g. supervised, mamp")
+    ap.add_argument('--preset', default='demo', help="the method's preset")
     ap.add_argument('--batch-size', type=int, default=32)
     ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     ap.add_argument('--steps', type=int, default=10, help='timed training steps (after --warmup)')
@@ -220,7 +223,7 @@ def main(argv=None):
         batch = _batch_of(run, a.batch_size, dev, a.frames)
         opt = None
         try:
-            from skellit.engine import make_optimizer
+            from skellit.train.engine import make_optimizer
             run.model.to(dev); opt = make_optimizer(run.model, run.cfg, run.get_layer_id)
         except Exception as e: print(f"(engine optimiser unavailable: {e}; using AdamW)")
         r = bench_training(run.model, batch, dev, a.steps, a.warmup, opt, a.amp, out['matmul_tflops'] * 1e12)

@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.bench import bench_training, measure_matmul_flops
-from skellit.mamp import MAMP, get_config
+from skellit.methods.mamp import MAMP, get_config
 
 
 def mamp_batch(cfg, batch_size: int, persons: int = 2, seed: int = 0) -> dict:

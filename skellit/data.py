@@ -11,10 +11,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import Dataset, DataLoader
+from dataclasses import dataclass
+from functools import partial
 from .skeleton import get_layout
 
 # %% auto #0
-__all__ = ['META_KEYS', 'SkeletonData', 'toy_data', 'SkeletonDataset', 'collate_skeletons', 'make_loader', 'load_dataset']
+__all__ = ['META_KEYS', 'SkeletonData', 'toy_data', 'SkeletonDataset', 'collate_skeletons', 'make_loader', 'DataSpec']
 
 # %% ../nbs/01_data.ipynb #7190e427
 META_KEYS = ('subject', 'performer', 'camera', 'view', 'setup', 'replication', 'source')
@@ -156,7 +158,7 @@ def _save(self: SkeletonData, path, overwrite: bool = True, chunk: int = 1024) -
 def _load(cls, path, mmap: bool = True) -> SkeletonData:
     "Load a directory written by `SkeletonData.save`; `x` is memory-mapped unless mmap=False."
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"No dataset at {path}; write one with SkeletonData.save or a reader in skellit.formats")
+    if not path.exists(): raise FileNotFoundError(f"No dataset at {path}; write one with SkeletonData.save or a reader in skellit.io.formats")
     need = [f for f in ('x.npy', 'arrays.npz', 'info.json') if not (path / f).exists()]
     if need: raise FileNotFoundError(f"{path} is not a skellit dataset directory (missing {need}); was the conversion interrupted? Re-run it.")
     try:
@@ -196,23 +198,23 @@ def make_loader(data, batch_size: int = 32, shuffle: bool = False, seed: int = 0
     ds = data if isinstance(data, Dataset) else SkeletonDataset(data)
     if len(ds) == 0: raise ValueError("make_loader: the dataset is empty; check the split or the reader's skip report")
     g = torch.Generator().manual_seed(seed)
-    from functools import partial
     return DataLoader(ds, batch_size=batch_size, shuffle=shuffle if sampler is None else False, sampler=sampler,
                       drop_last=drop_last, num_workers=num_workers, generator=g,
                       collate_fn=partial(collate_skeletons, crop_to_max=crop_to_max), **kw)
 
 # %% ../nbs/01_data.ipynb #e728b3f7
-def load_dataset(name_or_path='synthetic', split=None, **kw) -> SkeletonData:
-    "Load the synthetic default (`'synthetic'`), a saved dataset directory, or a file in a known community format."
-    s = str(name_or_path)
-    if s in ('', 'synthetic', 'synthetic-ntu25', 'synthetic-nwucla20'):
-        from skellit.synthetic import synthetic_default
-        if s == 'synthetic-nwucla20': kw.setdefault('layout', 'nwucla20')
-        return synthetic_default(**kw)
-    p = Path(s)
-    if p.is_dir() and (p / 'info.json').exists(): return SkeletonData.load(p, **kw)
-    if not p.exists():
-        raise FileNotFoundError(f"load_dataset: {s!r} is neither 'synthetic' nor an existing path. Give a dataset "
-                                "directory (SkeletonData.save) or a file in a supported format (see skellit.formats).")
-    from skellit.formats import read_any
-    return read_any(p, split=split, **kw)
+@dataclass(frozen=True)
+class DataSpec:
+    "The shape facts of a dataset that a model is built for."
+    in_channels: int = 3       # C
+    num_joints: int = 25       # V
+    num_persons: int = 2       # M (person slots)
+    layout: str = 'ntu25'      # skeleton layout name
+    num_classes: int = 0       # classes of the labelled task (0: unlabelled)
+    max_len: int = 300         # longest sequence (padded T)
+
+    @classmethod
+    def of(cls, data: 'SkeletonData') -> 'DataSpec':
+        "The spec of a `SkeletonData`."
+        N, C, T, V, M = data.shape
+        return cls(C, V, M, data.layout, data.num_classes, T)

@@ -1,4 +1,4 @@
-"""Joint layouts (NTU-25, NW-UCLA-20) as data: names, bone tree, center joints, mirror pairs, MsMCLR parts and bodies; bone and motion streams.
+"""Joint layouts (NTU-25, NW-UCLA-20) as data — names, bone tree, center joints, mirror pairs, MsMCLR parts and bodies — and the helpers every layer shares: bone and motion streams, valid-frame and person-presence masks, masked means and person folding.
 
 Docs: https://skellit.github.io/skellit/skeleton.html.md"""
 
@@ -11,7 +11,9 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['NTU25', 'UCLA20', 'LAYOUTS', 'SkeletonLayout', 'register_layout', 'get_layout', 'bone_stream', 'motion_stream']
+__all__ = ['NTU25', 'UCLA20', 'LAYOUTS', 'SkeletonLayout', 'register_layout', 'get_layout', 'bone_stream', 'time_difference',
+           'motion_stream', 'valid_frames', 'person_present', 'masked_mean', 'person_mean', 'fold_persons',
+           'unfold_persons', 'pad_persons']
 
 # %% ../nbs/00_skeleton.ipynb #766c70b1
 @dataclass(frozen=True)
@@ -160,19 +162,97 @@ def bone_stream(x, layout='ntu25'):
     par = _as_index(lay.parents, x)
     return x - x[..., par, :]
 
+def time_difference(x,                    # array or tensor
+                    dim: int = -3,        # time axis (-3 for (..., C, T, V, M); 1 for (N, T, V, C))
+                    variant: str = 'forward',  # 'forward': x[t+1]-x[t], last frame 0; 'backward': x[t]-x[t-1], first frame 0
+                    length=None):         # (B,) valid frames: differences that touch padding are zero
+    "Frame-to-frame difference along `dim` (the one motion definition every method uses)."
+    if variant not in ('forward', 'backward'):
+        raise ValueError(f"time_difference: variant must be 'forward' (official codes) or 'backward' (MAMP paper), got {variant!r}")
+    T = x.shape[dim]
+    xt = torch.movedim(x, dim, 0) if torch.is_tensor(x) else np.moveaxis(x, dim, 0)
+    out = torch.zeros_like(xt) if torch.is_tensor(x) else np.zeros_like(xt)
+    if variant == 'forward': out[:-1] = xt[1:] - xt[:-1]
+    else: out[1:] = xt[1:] - xt[:-1]
+    if length is not None:
+        t = np.arange(T)[:, None]
+        L = np.asarray(length.cpu() if torch.is_tensor(length) else length).reshape(1, -1)
+        keep = (t < L - 1) if variant == 'forward' else ((t >= 1) & (t < L))   # (T, B)
+        keep = keep.reshape(T, keep.shape[1], *([1] * (out.ndim - 2)))
+        out = out * (torch.as_tensor(keep, device=x.device, dtype=out.dtype) if torch.is_tensor(x) else keep.astype(out.dtype))
+    return torch.movedim(out, 0, dim) if torch.is_tensor(x) else np.moveaxis(out, 0, dim)
+
 def motion_stream(x, length=None):
     "Forward difference over time `x[t+1]-x[t]` for x (..., C, T, V, M); last (valid) frame and padding are zero."
-    if torch.is_tensor(x):
-        out = torch.zeros_like(x); out[..., :, :-1, :, :] = x[..., :, 1:, :, :] - x[..., :, :-1, :, :]
-    else:
-        out = np.zeros_like(x); out[..., :, :-1, :, :] = x[..., :, 1:, :, :] - x[..., :, :-1, :, :]
-    if length is not None:
-        T = x.shape[-3]
-        if torch.is_tensor(x):
-            t = torch.arange(T, device=x.device)
-            keep = t[None, :] < (torch.as_tensor(length, device=x.device).reshape(-1, 1) - 1)
-            out = out * keep.reshape(keep.shape[0], *([1] * (x.dim() - 5)), 1, T, 1, 1).to(out.dtype)
-        else:
-            keep = np.arange(T)[None, :] < (np.asarray(length).reshape(-1, 1) - 1)
-            out = out * keep.reshape(keep.shape[0], *([1] * (x.ndim - 5)), 1, T, 1, 1).astype(out.dtype)
-    return out
+    if length is not None and x.ndim != 5:
+        raise ValueError(f"motion_stream: `length` needs a batch (B, C, T, V, M), got {tuple(x.shape)}")
+    return time_difference(x, -3, 'forward', length)
+
+# %% ../nbs/00_skeleton.ipynb #d7d64ebc
+def valid_frames(length,       # (B,) valid frames per sample (tensor or sequence)
+                 T: int,       # padded length
+                 device=None,  # default: the device of `length`
+                ) -> torch.Tensor:  # (B, T) bool, True = valid frame
+    "Boolean valid-frame mask from lengths."
+    length = torch.as_tensor(length, device=device)
+    return torch.arange(T, device=length.device)[None, :] < length.to(torch.long).reshape(-1, 1)
+
+# %% ../nbs/00_skeleton.ipynb #7d455e53
+def person_present(x: torch.Tensor,  # (B, C, T, V, M) skeletons
+                   length=None,      # (B,) valid frames; if given, padding frames are not looked at
+                  ) -> torch.Tensor:  # (B, M) bool, True = person present (any non-zero coordinate)
+    "Which person slots hold a skeleton (absent persons are all zero)."
+    nz = x.ne(0)
+    if length is not None: nz = nz & valid_frames(length, x.shape[2], x.device)[:, None, :, None, None]
+    return nz.flatten(1, 3).any(1)
+
+# %% ../nbs/00_skeleton.ipynb #05ac01a8
+def masked_mean(h: torch.Tensor,     # (B, T, ...) values
+                mask: torch.Tensor,  # (B, T) bool or float weights
+                dim: int = 1,        # dimension that `mask` covers
+               ) -> torch.Tensor:
+    "Mean of `h` over `dim` counting only entries where `mask` is true (never divides by zero)."
+    m = mask.to(h.dtype)
+    while m.dim() < h.dim(): m = m.unsqueeze(-1)
+    return (h * m).sum(dim) / m.sum(dim).clamp_min(1e-6)
+
+# %% ../nbs/00_skeleton.ipynb #f164437b
+def person_mean(h: torch.Tensor,        # (B, M, ...) per-person values
+                present: torch.Tensor,  # (B, M) bool from `person_present`
+               ) -> torch.Tensor:       # (B, ...)
+    "Mean over present persons (over every slot when none is present)."
+    present = torch.where(present.any(1, keepdim=True), present, torch.ones_like(present))
+    return masked_mean(h, present, dim=1)
+
+# %% ../nbs/00_skeleton.ipynb #3a0af7e5
+def fold_persons(x: torch.Tensor,     # (B, C, T, V, M)
+                 order: str = 'ntvc',  # 'ntvc' -> (B*M, T, V, C); 'nctv' -> (B*M, C, T, V)
+                ) -> torch.Tensor:
+    "Fold the person axis into the batch (sample-major: rows b*M .. b*M+M-1 are sample b's persons)."
+    if x.dim() != 5: raise ValueError(f"fold_persons expects (B, C, T, V, M), got {tuple(x.shape)}")
+    B, C, T, V, M = x.shape
+    if order == 'ntvc': return x.permute(0, 4, 2, 3, 1).reshape(B * M, T, V, C)
+    if order == 'nctv': return x.permute(0, 4, 1, 2, 3).reshape(B * M, C, T, V)
+    raise ValueError(f"fold_persons: order must be 'ntvc' or 'nctv', got {order!r}")
+
+# %% ../nbs/00_skeleton.ipynb #375f80c0
+def unfold_persons(h: torch.Tensor,  # (B*M, ...) per-person results
+                   M: int,           # persons per sample
+                  ) -> torch.Tensor:  # (B, M, ...)
+    "Undo `fold_persons` on any per-person result."
+    if h.shape[0] % M: raise ValueError(f"unfold_persons: {h.shape[0]} rows are not a multiple of M={M}")
+    return h.reshape(h.shape[0] // M, M, *h.shape[1:])
+
+# %% ../nbs/00_skeleton.ipynb #04170bb6
+def pad_persons(x: torch.Tensor,  # (B, C, T, V, M)
+                M: int,           # person slots wanted
+               ) -> torch.Tensor:
+    "Append absent (all-zero) person slots up to `M`; refuse to drop persons that are present."
+    m = x.shape[-1]
+    if m == M: return x
+    if m > M:
+        if person_present(x[..., M:]).any():
+            raise ValueError(f"pad_persons: the input has {m} person slots with persons present beyond slot {M}; "
+                             f"this model takes at most {M} persons — select persons in the data pipeline first")
+        return x[..., :M]
+    return torch.cat([x, x.new_zeros(*x.shape[:-1], M - m)], -1)

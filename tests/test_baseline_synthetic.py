@@ -1,13 +1,14 @@
 """Issue 3's end-to-end check: on the synthetic default (CPU), the supervised baseline trains through `fit` and is
 evaluated by linear probe, kNN and fine-tune — the same generic path every method's encoder goes through."""
 import numpy as np, torch
-from skellit.synthetic import make_synthetic
-from skellit.splits import split_dataset
+from skellit.io.synthetic import make_synthetic
+from skellit.io.splits import split_dataset
 from skellit.data import make_loader
-from skellit.interface import BaselineEncoder, Supervised
-from skellit.engine import TrainConfig, fit
-from skellit.evaluate import linear_probe, knn_monitor, finetune
-from skellit.transforms import Compose, RandomCropResize, RandomRotation
+from skellit.interface import Supervised
+from skellit.methods.supervised import BaselineEncoder
+from skellit.train.engine import TrainConfig, fit
+from skellit.train.evaluate import linear_probe, knn_monitor, finetune
+from skellit.ops.transforms import Compose, RandomCropResize, RandomRotation
 
 
 def test_supervised_baseline_trains_and_all_protocols_score_it(tmp_path):

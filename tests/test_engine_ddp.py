@@ -5,13 +5,14 @@ import torch
 import torch.multiprocessing as mp
 
 def _model():
-    from skellit.interface import BaselineEncoder, Supervised
+    from skellit.interface import Supervised
+    from skellit.methods.supervised import BaselineEncoder
     torch.manual_seed(0)
     return Supervised(BaselineEncoder(dim=16, depth=1, heads=2, max_len=16, dropout=0.), num_classes=4)
 
 def _train(batch_size, out_dir):
     from skellit.data import toy_data, make_loader
-    from skellit.engine import fit, TrainConfig
+    from skellit.train.engine import fit, TrainConfig
     m = _model()
     dl = make_loader(toy_data(n=16, T=12), batch_size=batch_size, shuffle=True, seed=0, drop_last=True)
     cfg = TrainConfig(epochs=2, optimizer='sgd', lr=0.05, weight_decay=1e-4, warmup_epochs=0.5, clip_grad=1.0,
@@ -47,7 +48,7 @@ def test_ddp_matches_single_process():
     tmp = Path(tempfile.mkdtemp())
     single = _train(4, tmp / 'single')
     _spawn(_worker, (2, _free_port(), str(tmp / 'ddp')))
-    from skellit.engine import load_checkpoint, read_log
+    from skellit.train.engine import load_checkpoint, read_log
     ck = load_checkpoint(tmp / 'ddp' / 'checkpoint-last.pt')
     assert ck['world_size'] == 2 and ck['state']['step'] == 8
     for k, v in single.state_dict().items():
@@ -62,8 +63,9 @@ def _worker_resume(rank, world, port, out_dir, stop):
                       LOCAL_RANK=str(rank))
     torch.set_num_threads(1)
     from skellit.data import toy_data, make_loader
-    from skellit.engine import fit, TrainConfig
-    from skellit.interface import BaselineEncoder, Supervised
+    from skellit.train.engine import fit, TrainConfig
+    from skellit.interface import Supervised
+    from skellit.methods.supervised import BaselineEncoder
     import torch.distributed as dist
     try:
         torch.manual_seed(0)
@@ -82,7 +84,7 @@ def test_ddp_resume_is_exact():
     tmp = Path(tempfile.mkdtemp())
     _spawn(_worker_resume, (2, _free_port(), str(tmp / 'full'), None))
     _spawn(_worker_resume, (2, _free_port(), str(tmp / 'cut'), 3))
-    from skellit.engine import load_checkpoint
+    from skellit.train.engine import load_checkpoint
     a, b = load_checkpoint(tmp / 'full' / 'checkpoint-last.pt'), load_checkpoint(tmp / 'cut' / 'checkpoint-last.pt')
     assert a['state'] == b['state'] == dict(epoch=2, batch=0, step=8)
     for k, v in a['model'].items(): assert torch.equal(v, b['model'][k]), k

@@ -1,15 +1,16 @@
-"skellit.formats: round trips through every writer/reader pair on the synthetic set (when present), dispatch, big-ish chunked I/O."
+"skellit.io.formats: round trips through every writer/reader pair on the synthetic set (when present), dispatch, big-ish chunked I/O."
 import warnings
 import numpy as np
 import pytest
-from skellit.data import SkeletonData, toy_data, load_dataset
-from skellit import formats as F
+from skellit.data import SkeletonData, toy_data
+from skellit.io.load import load_dataset
+from skellit.io import formats as F
 
 
 def _data(n=12, T=20, V=25, M=2, num_classes=5, seed=0):
     "The synthetic default when helper C's module exists, else a random toy set."
     try:
-        from skellit.synthetic import make_synthetic
+        from skellit.io.synthetic import make_synthetic
     except ImportError:
         return toy_data(n=n, T=T, V=V, M=M, num_classes=num_classes, seed=seed)
     layout = 'ntu25' if V == 25 else 'nwucla20'

@@ -1,10 +1,10 @@
-"Tests of skellit.ntu_raw that need a real module: the process pool, `python -m`, and resuming from the cache."
+"Tests of skellit.io.ntu_raw that need a real module: the process pool, `python -m`, and resuming from the cache."
 import subprocess, sys
 from pathlib import Path
 import numpy as np
 import pytest
 from skellit.data import SkeletonData
-from skellit.ntu_raw import write_skeleton, preprocess_ntu, process_skeleton
+from skellit.io.ntu_raw import write_skeleton, preprocess_ntu, process_skeleton
 
 
 def pose(dx=0., dz=0.):
@@ -50,12 +50,12 @@ def test_resume_from_cache(raw, tmp_path):
 
 def test_module_cli(raw, tmp_path):
     out = tmp_path / 'cli'
-    r = subprocess.run([sys.executable, '-m', 'skellit.ntu_raw', str(raw), str(out), '--dataset', 'ntu60',
+    r = subprocess.run([sys.executable, '-m', 'skellit.io.ntu_raw', str(raw), str(out), '--dataset', 'ntu60',
                         '--workers', '2', '--max-frames', '32', '--no-progress'], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert '1 skipped' in r.stdout and 'no body in any frame' in r.stdout
     d = SkeletonData.load(out)
     assert (len(d), d.max_len, d.num_classes) == (6, 32, 60)
     assert (out / 'ntu_report.json').exists()
-    r = subprocess.run([sys.executable, '-m', 'skellit.ntu_raw', str(tmp_path / 'missing'), str(out)], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, '-m', 'skellit.io.ntu_raw', str(tmp_path / 'missing'), str(out)], capture_output=True, text=True)
     assert r.returncode == 2 and 'not a directory' in r.stderr

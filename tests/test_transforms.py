@@ -1,6 +1,6 @@
-"Property tests for skellit.transforms: batch == per-sample, padding and absent persons stay zero, dtypes, seeding."
+"Property tests for skellit.ops.transforms: batch == per-sample, padding and absent persons stay zero, dtypes, seeding."
 import pytest, torch
-import skellit.transforms as T
+import skellit.ops.transforms as T
 
 def _batch(dtype=torch.float32, lengths=(20, 7, 1, 13), seed=0):
     g = torch.Generator().manual_seed(seed)
