@@ -16,6 +16,7 @@ import torch.nn as nn
 import plotly.graph_objects as go
 import skellit
 from fastcore.basics import patch
+from .progress import say
 from .data import SkeletonData, DataSpec, make_loader
 from .io.load import load_splits
 from .ops.transforms import RandomCropResize
@@ -161,7 +162,7 @@ def figures(self: Experiment) -> dict:
 
 # %% ../nbs/70_experiment.ipynb #dd901071
 def _say(msg: str):
-    if is_main_process(): print(msg, flush=True)
+    if is_main_process(): say(msg)
 
 def _summary(r) -> dict:
     if isinstance(r, EvalResult): return r.summary()

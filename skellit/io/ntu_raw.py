@@ -9,7 +9,7 @@ from __future__ import annotations
 import os, sys, re, json, shutil, hashlib, argparse, multiprocessing as mp
 from pathlib import Path
 import numpy as np
-from tqdm.auto import tqdm
+from ..progress import progress as progress_bar
 from ..data import SkeletonData
 from .formats import parse_ntu_name, _NTU_RE
 
@@ -502,7 +502,7 @@ def preprocess_ntu(raw_dir,                 # folder with the raw `.skeleton` fi
     pool = mp.get_context().Pool(min(workers, max(1, len(jobs)))) if workers > 1 and len(jobs) > 1 else None
     try:
         it = pool.imap_unordered(_process_job, jobs, chunksize=8) if pool else map(_process_job, jobs)
-        with tqdm(total=len(jobs), desc=f'{dataset} skeletons', unit='file', disable=not progress) as bar:
+        with progress_bar(total=len(jobs), desc=f'{dataset} skeletons', unit='file', disable=not progress) as bar:
             for n, x, kind, msg in it:
                 i = owner[n]; res[i][n] = (x, kind, msg); bar.update()
                 if len(res[i]) == len(cnames[i]): _write_chunk(cfiles[i], cnames[i], res.pop(i))

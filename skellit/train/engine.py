@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 import torch.distributed as dist
 from torch.utils.data import DataLoader, Sampler, RandomSampler, SequentialSampler
-from tqdm.auto import tqdm
+from ..progress import progress
 from fastcore.basics import patch
 
 # %% auto #0
@@ -455,7 +455,7 @@ def end_epoch(self: _Fit, epoch: int) -> bool:
 def run(self: _Fit, stop_after_steps=None) -> list:
     "Train until the last epoch / step (or `stop_after_steps`); returns the epoch records."
     self.logf = open(self.out / 'log.jsonl', 'a') if (self.out is not None and self.main) else None
-    self.pbar = tqdm(total=self.total, initial=self.st['step'], disable=not (self.cfg.progress and self.main), desc='fit', leave=False)
+    self.pbar = progress(total=self.total, initial=self.st['step'], disable=not (self.cfg.progress and self.main), desc='fit', unit='step')
     try:
         while self.st['step'] < self.total and self.st['epoch'] < self.n_epochs:
             if self.train_epoch(stop_after_steps): break

@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torch.distributed as dist
-from tqdm.auto import tqdm
+from ..progress import progress as progress_bar
 from ..data import SkeletonData, make_loader
 from .metrics import topk_accuracy, per_class_accuracy, confusion_matrix, confusion_figure, mean_std
 from ..ops.heads import pool_features, make_linear_head, LinearHead, PooledHead
@@ -97,7 +97,7 @@ def extract_features(encoder: nn.Module,  # encoder(x, length) -> Features
     encoder.to(device).eval()
     gen, feats, labels = _gen(device, seed), [], []
     try:
-        for b in tqdm(make_loader(data, batch_size, shuffle=False), disable=not progress, desc='features', leave=False):
+        for b in progress_bar(make_loader(data, batch_size, shuffle=False), disable=not progress, desc='features', unit='batch'):
             x, length = _apply(transform, b, device, gen)
             feats.append(pool_features(encoder(x, length), pooling).float().cpu())
             labels.append(b['label'])
