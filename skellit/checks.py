@@ -60,6 +60,7 @@ def _check_features(f, encoder, B):
         assert f.frame_valid is not None and f.frame_valid.shape == f.frames.shape[:2] and f.frame_valid.dtype == torch.bool, \
             "frames need a bool frame_valid of shape (B, T')"
 
+# %% ../nbs/31_checks.ipynb #55d84e47
 def _check_padding(encoder, x, length, f, atol):
     T = x.shape[2]
     xp = torch.cat([x, torch.zeros_like(x[:, :, :4])], 2)
@@ -70,6 +71,7 @@ def _check_padding(encoder, x, length, f, atol):
         m = f.frame_valid
         assert_allclose(fp.frames[:, :T][m], f.frames[m], atol, "padding frames changed valid frame features")
 
+# %% ../nbs/31_checks.ipynb #dc6e95b4
 def _check_absent(encoder, x, length, f, atol):
     one = person_present(x)[:, 1:].sum(1) == 0
     if not one.any(): raise AssertionError("absent=True needs a sample whose persons 2.. are absent")

@@ -16,7 +16,7 @@ from .skeleton import valid_frames
 from .ops.heads import LinearHead
 
 # %% auto #0
-__all__ = ['Features', 'Encoder', 'Pretext', 'is_encoder', 'Supervised', 'toy_batch']
+__all__ = ['Features', 'Encoder', 'Pretext', 'is_encoder', 'toy_batch', 'Supervised']
 
 # %% ../nbs/30_interface.ipynb #c33adc17
 @dataclass
@@ -63,6 +63,17 @@ def is_encoder(m) -> bool:
     "True if `m` follows the encoder contract (callable module with an integer `out_dim`)."
     return isinstance(m, nn.Module) and isinstance(getattr(m, 'out_dim', None), int) and m.out_dim > 0
 
+# %% ../nbs/30_interface.ipynb #cf303771
+def toy_batch(B: int = 2, C: int = 3, T: int = 16, V: int = 25, M: int = 2, seed: int = 0,
+              min_len: int = 4, num_classes: int = 4) -> dict:
+    "A tiny seeded batch dict (x, length, label, index) with padding and an absent 2nd person in odd samples."
+    g = torch.Generator().manual_seed(seed)
+    length = torch.randint(min_len, T + 1, (B,), generator=g); length[0] = T
+    x = torch.randn(B, C, T, V, M, generator=g).cumsum(2) * 0.05
+    x = x * valid_frames(length, T)[:, None, :, None, None]
+    if M > 1: x[1::2, ..., 1:] = 0
+    return {'x': x, 'length': length, 'label': torch.arange(B) % num_classes, 'index': torch.arange(B)}
+
 # %% ../nbs/30_interface.ipynb #b998e901
 class Supervised(Pretext):
     "Encoder + head trained with cross-entropy; `forward(batch) -> {'loss', 'acc'}`, `predict(x, length) -> logits`."
@@ -93,14 +104,3 @@ class Supervised(Pretext):
         ok = y >= 0                                                   # no data-dependent branch: compiles cleanly
         acc = ((logits.argmax(-1) == y) & ok).sum() / ok.sum().clamp_min(1)
         return {'loss': loss, 'acc': acc.detach()}
-
-# %% ../nbs/30_interface.ipynb #cf303771
-def toy_batch(B: int = 2, C: int = 3, T: int = 16, V: int = 25, M: int = 2, seed: int = 0,
-              min_len: int = 4, num_classes: int = 4) -> dict:
-    "A tiny seeded batch dict (x, length, label, index) with padding and an absent 2nd person in odd samples."
-    g = torch.Generator().manual_seed(seed)
-    length = torch.randint(min_len, T + 1, (B,), generator=g); length[0] = T
-    x = torch.randn(B, C, T, V, M, generator=g).cumsum(2) * 0.05
-    x = x * valid_frames(length, T)[:, None, :, None, None]
-    if M > 1: x[1::2, ..., 1:] = 0
-    return {'x': x, 'length': length, 'label': torch.arange(B) % num_classes, 'index': torch.arange(B)}

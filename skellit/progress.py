@@ -18,6 +18,11 @@ def in_kernel() -> bool:
     "True when running inside a Jupyter kernel (cell output is redirected away from the process's stderr)."
     return sys.stderr is not sys.__stderr__ and 'ipykernel' in sys.modules
 
+# %% ../nbs/03_progress.ipynb #d25f2e24
+def _len(it, total):
+    try: return len(it)
+    except TypeError: return total
+
 class progress:
     "A progress bar for the notebook or terminal, mirrored to the process's stderr inside a kernel (papermill's terminal)."
     def __init__(self, iterable=None, total=None, desc: str = '', disable: bool = False, leave: bool = False,
@@ -44,10 +49,7 @@ class progress:
     def __enter__(self): return self
     def __exit__(self, *a): self.close()
 
-def _len(it, total):
-    try: return len(it)
-    except TypeError: return total
-
+# %% ../nbs/03_progress.ipynb #c80c4fe8
 def say(msg: str):
     "Print a status line to the cell output / terminal, and to papermill's terminal inside a kernel."
     print(msg, flush=True)

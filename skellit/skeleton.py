@@ -7,11 +7,12 @@ Docs: https://skellit.github.io/skellit/skeleton.html.md"""
 # %% ../nbs/00_skeleton.ipynb #343861b2
 from __future__ import annotations
 from dataclasses import dataclass, field
+from fastcore.basics import patch
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['NTU25', 'UCLA20', 'LAYOUTS', 'SkeletonLayout', 'register_layout', 'get_layout', 'bone_stream', 'time_difference',
+__all__ = ['NTU25', 'UCLA20', 'LAYOUTS', 'SkeletonLayout', 'get_layout', 'register_layout', 'bone_stream', 'time_difference',
            'motion_stream', 'valid_frames', 'person_present', 'masked_mean', 'person_mean', 'fold_persons',
            'unfold_persons', 'pad_persons']
 
@@ -54,27 +55,29 @@ class SkeletonLayout:
         for g, (_, js) in enumerate(groups): out[list(js)] = g
         return out
 
-    def validate(self) -> 'SkeletonLayout':
-        "Check the layout's invariants; raise ValueError naming the broken one."
-        V = self.num_joints
-        if len(self.parents) != V: raise ValueError(f"{self.name}: {len(self.parents)} parents for {V} joints")
-        if sorted(self.mirror) != list(range(V)): raise ValueError(f"{self.name}: mirror is not a permutation of 0..{V-1}")
-        if any(self.mirror[self.mirror[v]] != v for v in range(V)): raise ValueError(f"{self.name}: mirror is not an involution")
-        roots = [v for v, p in enumerate(self.parents) if v == p]
-        if len(roots) != 1: raise ValueError(f"{self.name}: bone graph needs exactly one root, found {roots}")
-        for v in range(V):  # every joint must reach the root without cycles
-            seen, u = set(), v
-            while self.parents[u] != u:
-                if u in seen: raise ValueError(f"{self.name}: cycle in parents through joint {u}")
-                seen.add(u); u = self.parents[u]
-        for level in ('parts', 'bodies'):
-            groups = getattr(self, level)
-            if not groups: continue
-            js = sorted(j for _, g in groups for j in g)
-            if js != list(range(V)): raise ValueError(f"{self.name}: {level} must cover every joint exactly once")
-        for k, c in self.centers.items():
-            if not 0 <= c < V: raise ValueError(f"{self.name}: center {k}={c} out of range")
-        return self
+# %% ../nbs/00_skeleton.ipynb #39cc6485
+@patch
+def validate(self: SkeletonLayout) -> SkeletonLayout:
+    "Check the layout's invariants; raise ValueError naming the broken one."
+    V = self.num_joints
+    if len(self.parents) != V: raise ValueError(f"{self.name}: {len(self.parents)} parents for {V} joints")
+    if sorted(self.mirror) != list(range(V)): raise ValueError(f"{self.name}: mirror is not a permutation of 0..{V-1}")
+    if any(self.mirror[self.mirror[v]] != v for v in range(V)): raise ValueError(f"{self.name}: mirror is not an involution")
+    roots = [v for v, p in enumerate(self.parents) if v == p]
+    if len(roots) != 1: raise ValueError(f"{self.name}: bone graph needs exactly one root, found {roots}")
+    for v in range(V):  # every joint must reach the root without cycles
+        seen, u = set(), v
+        while self.parents[u] != u:
+            if u in seen: raise ValueError(f"{self.name}: cycle in parents through joint {u}")
+            seen.add(u); u = self.parents[u]
+    for level in ('parts', 'bodies'):
+        groups = getattr(self, level)
+        if not groups: continue
+        js = sorted(j for _, g in groups for j in g)
+        if js != list(range(V)): raise ValueError(f"{self.name}: {level} must cover every joint exactly once")
+    for k, c in self.centers.items():
+        if not 0 <= c < V: raise ValueError(f"{self.name}: center {k}={c} out of range")
+    return self
 
 # %% ../nbs/00_skeleton.ipynb #1deb4b94
 _NTU_NAMES = ('spine_base', 'spine_mid', 'neck', 'head',
@@ -124,9 +127,22 @@ UCLA20 = SkeletonLayout(
     description='Northwestern-UCLA Multiview (Microsoft Kinect v1, 20 joints)').validate()
 
 # %% ../nbs/00_skeleton.ipynb #a671a970
-LAYOUTS = {}
-_ALIASES = {}
-def register_layout(layout: SkeletonLayout, *aliases: str, overwrite: bool = False) -> SkeletonLayout:
+LAYOUTS = {}     # name -> SkeletonLayout
+_ALIASES = {}    # lower-case name or alias -> name
+def get_layout(layout) -> SkeletonLayout:
+    "The `SkeletonLayout` for a name (or the layout itself)."
+    if isinstance(layout, SkeletonLayout): return layout
+    k = str(layout).lower()
+    if k not in _ALIASES:
+        raise ValueError(f"Unknown skeleton layout {layout!r}; known: {sorted(_ALIASES)}. "
+                         "Register a new one with skellit.skeleton.register_layout.")
+    return LAYOUTS[_ALIASES[k]]
+
+# %% ../nbs/00_skeleton.ipynb #6992521a
+def register_layout(layout: SkeletonLayout,   # the layout to add
+                    *aliases: str,             # further names it answers to
+                    overwrite: bool = False,   # replace a layout registered under the same name
+                   ) -> SkeletonLayout:
     "Validate `layout` and make it available to `get_layout` under its name and `aliases`."
     layout.validate()
     for k in (layout.name, *aliases):
@@ -137,15 +153,7 @@ def register_layout(layout: SkeletonLayout, *aliases: str, overwrite: bool = Fal
     LAYOUTS[layout.name] = layout
     return layout
 
-def get_layout(layout) -> SkeletonLayout:
-    "The `SkeletonLayout` for a name (or the layout itself)."
-    if isinstance(layout, SkeletonLayout): return layout
-    k = str(layout).lower()
-    if k not in _ALIASES:
-        raise ValueError(f"Unknown skeleton layout {layout!r}; known: {sorted(_ALIASES)}. "
-                         "Register a new one with skellit.skeleton.register_layout.")
-    return LAYOUTS[_ALIASES[k]]
-
+# %% ../nbs/00_skeleton.ipynb #7c32b11f
 register_layout(NTU25, 'ntu', 'ntu60', 'ntu120', 'ntu-rgb+d', 'pku', 'pkummd', 'kinect_v2')
 register_layout(UCLA20, 'nwucla', 'ucla', 'nw-ucla', 'kinect_v1')
 
@@ -162,6 +170,7 @@ def bone_stream(x, layout='ntu25'):
     par = _as_index(lay.parents, x)
     return x - x[..., par, :]
 
+# %% ../nbs/00_skeleton.ipynb #d4274819
 def time_difference(x,                    # array or tensor
                     dim: int = -3,        # time axis (-3 for (..., C, T, V, M); 1 for (N, T, V, C))
                     variant: str = 'forward',  # 'forward': x[t+1]-x[t], last frame 0; 'backward': x[t]-x[t-1], first frame 0
@@ -182,6 +191,7 @@ def time_difference(x,                    # array or tensor
         out = out * (torch.as_tensor(keep, device=x.device, dtype=out.dtype) if torch.is_tensor(x) else keep.astype(out.dtype))
     return torch.movedim(out, 0, dim) if torch.is_tensor(x) else np.moveaxis(out, 0, dim)
 
+# %% ../nbs/00_skeleton.ipynb #0f401c05
 def motion_stream(x, length=None):
     "Forward difference over time `x[t+1]-x[t]` for x (..., C, T, V, M); last (valid) frame and padding are zero."
     if length is not None and x.ndim != 5:

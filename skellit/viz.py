@@ -31,6 +31,7 @@ def _seq(x, length, layout, index):
     if not 1 <= T <= x.shape[1]: raise ValueError(f"animate_skeleton: length {T} not in [1, {x.shape[1]}]")
     return x[:, :T], lay
 
+# %% ../nbs/02_viz.ipynb #27140830
 def _bone_xyz(xm, lay):
     "Line coordinates (with None breaks) of all bones of one person in one frame; xm (3,V). Plot y-up as plotly z-up."
     xs, ys, zs = [], [], []
@@ -38,6 +39,7 @@ def _bone_xyz(xm, lay):
         xs += [xm[0, c], xm[0, p], None]; ys += [xm[2, c], xm[2, p], None]; zs += [xm[1, c], xm[1, p], None]
     return xs, ys, zs
 
+# %% ../nbs/02_viz.ipynb #e3c27875
 def animate_skeleton(x,                      # (C,T,V,M) or (C,T,V) array/tensor, or a SkeletonData (then give index)
                      length=None,            # valid frames to show (default: all, or the SkeletonData length)
                      layout='ntu25',         # skeleton layout (ignored for SkeletonData)

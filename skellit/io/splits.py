@@ -22,13 +22,10 @@ NTU120_XSUB_TRAIN = NTU60_XSUB_TRAIN + (45, 46, 47, 49, 50, 52, 53, 54, 55, 56, 
                                         84, 85, 86, 89, 91, 92, 93, 94, 95, 97, 98, 100, 103)
 NTU60_XVIEW_TRAIN_CAMERAS = (2, 3)
 NWUCLA_TRAIN_VIEWS = (1, 2)
+SPLITS = {k: k for k in ('ntu60-xsub', 'ntu60-xview', 'ntu120-xsub', 'ntu120-xset', 'nwucla', 'pku-xsub',
+                         'synthetic-xsub', 'synthetic-xview')}
 
-def _meta(data, *keys):
-    for k in keys:
-        if k in data.meta: return np.asarray(data.meta[k])
-    raise ValueError(f"Split needs metadata {' or '.join(repr(k) for k in keys)}, but dataset {data.name!r} has "
-                     f"{sorted(data.meta)}; use a reader that fills it or pass explicit indices")
-
+# %% ../../nbs/10_splits.ipynb #58eff27c
 def read_pku_split_file(path) -> dict:
     "Parse PKU-MMD's cross-subject.txt / cross-view.txt into {'train': [...], 'test': [...]} video ids."
     path = Path(path)
@@ -45,6 +42,13 @@ def read_pku_split_file(path) -> dict:
     if not out['train'] or not out['test']:
         raise ValueError(f"{path}: could not find both a training and a validation list of ids like 0002-L")
     return out
+
+# %% ../../nbs/10_splits.ipynb #2b5fb637
+def _meta(data, *keys):
+    for k in keys:
+        if k in data.meta: return np.asarray(data.meta[k])
+    raise ValueError(f"Split needs metadata {' or '.join(repr(k) for k in keys)}, but dataset {data.name!r} has "
+                     f"{sorted(data.meta)}; use a reader that fills it or pass explicit indices")
 
 def _pku_video(src):
     m = re.search(r'\d{4}-[LMR]', str(src))
@@ -67,9 +71,7 @@ def _rule_train_mask(data: SkeletonData, name: str, split_file=None) -> np.ndarr
         return np.isin(vids, lists['train'])
     raise ValueError(f"Unknown split {name!r}; known: {sorted(SPLITS)}")
 
-SPLITS = {k: k for k in ('ntu60-xsub', 'ntu60-xview', 'ntu120-xsub', 'ntu120-xset', 'nwucla', 'pku-xsub',
-                         'synthetic-xsub', 'synthetic-xview')}
-
+# %% ../../nbs/10_splits.ipynb #4950413a
 def split_indices(data: SkeletonData, name: str, split_file=None) -> tuple:
     "(train_indices, test_indices) of a standard split, from the dataset's metadata."
     name = name.lower().replace('_', '-')
@@ -81,12 +83,13 @@ def split_indices(data: SkeletonData, name: str, split_file=None) -> tuple:
                          "is this the dataset the split belongs to?")
     return tr, te
 
+# %% ../../nbs/10_splits.ipynb #3206f030
 def split_dataset(data: SkeletonData, name: str, split_file=None) -> tuple:
     "(train, test) `SkeletonData` views for a standard split."
     tr, te = split_indices(data, name, split_file)
     return data.subset(tr, f'{data.name}/{name}/train'), data.subset(te, f'{data.name}/{name}/test')
 
-# %% ../../nbs/10_splits.ipynb #2b5fb637
+# %% ../../nbs/10_splits.ipynb #c7b13d36
 def semi_supervised_subset(labels, fraction: float, seed: int = 0, balanced: bool = False) -> np.ndarray:
     "Sorted indices of a seeded `fraction` of the samples (optionally class-balanced)."
     labels = np.asarray(labels)
@@ -104,12 +107,14 @@ def semi_supervised_subset(labels, fraction: float, seed: int = 0, balanced: boo
         out.append(ids[:max(1, int(round(len(ids) * fraction)))])
     return np.sort(np.concatenate(out))
 
+# %% ../../nbs/10_splits.ipynb #31fae760
 def save_subset(path, indices, **info) -> Path:
     "Save a subset's indices and how they were drawn, as JSON."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(dict(indices=[int(i) for i in indices], **info)))
     return path
 
+# %% ../../nbs/10_splits.ipynb #e06e426a
 def load_subset(path) -> np.ndarray:
     "Load indices saved by `save_subset`."
     path = Path(path)

@@ -22,6 +22,7 @@ from ..ops.masking import spatial_temporal_masking, MaskInfo
 from ..ops.transforms import Compose, CenterNormalize, RandomCropResize, RandomRotation
 from ..train.engine import TrainConfig
 from ..train.registry import Recipe, DataConventions, register_method, register_recipe
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['STTFORMER_CONFIG', 'MODEL_KEYS', 'STABlock', 'sttformer_init_', 'to_tuples', 'from_tuples', 'STTFormerEncoder',
@@ -58,43 +59,50 @@ class STABlock(nn.Module):
         self.act = nn.LeakyReLU(0.1)
         self.drop = nn.Dropout(att_drop)
 
-    def attention(self, x: Tensor) -> Tensor:
-        "The per-head W×W aggregation matrices (N, heads, W, W)."
-        N, C, T, W = x.shape
-        xq = x + self.pe if self.use_pe else x
-        q, k = self.to_qkvs(xq).view(N, 2 * self.heads, self.qkv_dim, T, W).chunk(2, dim=1)
-        s = torch.einsum('nhctu,nhctv->nhuv', q, k) / (self.qkv_dim * T)
-        return self.drop(torch.tanh(s) * self.alphas + self.att0s)
+# %% ../../nbs/52_skeleton_mae.ipynb #d53162fa
+@patch
+def attention(self: STABlock, x: Tensor) -> Tensor:
+    "The per-head W×W aggregation matrices (N, heads, W, W)."
+    N, C, T, W = x.shape
+    xq = x + self.pe if self.use_pe else x
+    q, k = self.to_qkvs(xq).view(N, 2 * self.heads, self.qkv_dim, T, W).chunk(2, dim=1)
+    s = torch.einsum('nhctu,nhctv->nhuv', q, k) / (self.qkv_dim * T)
+    return self.drop(torch.tanh(s) * self.alphas + self.att0s)
 
-    def forward(self, x: Tensor) -> Tensor:
-        N, C, T, W = x.shape
-        a = self.attention(x)
-        xs = torch.einsum('nctu,nhuv->nhctv', x, a).reshape(N, self.heads * C, T, W)
-        r = self.ress(x)
-        xs = self.act(self.out_nets(xs) + r)
-        xs = self.act(self.ff_net(xs) + r)
-        return self.act(self.out_nett(xs) + self.rest(xs))
+# %% ../../nbs/52_skeleton_mae.ipynb #fc5d9696
+@patch
+def forward(self: STABlock, x: Tensor) -> Tensor:
+    N, C, T, W = x.shape
+    a = self.attention(x)
+    xs = torch.einsum('nctu,nhuv->nhctv', x, a).reshape(N, self.heads * C, T, W)
+    r = self.ress(x)
+    xs = self.act(self.out_nets(xs) + r)
+    xs = self.act(self.ff_net(xs) + r)
+    return self.act(self.out_nett(xs) + self.rest(xs))
 
+# %% ../../nbs/52_skeleton_mae.ipynb #f239914a
 def sttformer_init_(m: nn.Module):
     "STTFormer init for `module.apply`: conv kaiming_normal (fan_out), BN 1/0, Linear xavier_normal with bias 0."
     if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, mode='fan_out')
     elif isinstance(m, nn.BatchNorm2d): nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
     elif isinstance(m, nn.Linear): nn.init.xavier_normal_(m.weight); nn.init.zeros_(m.bias)
 
-# %% ../../nbs/52_skeleton_mae.ipynb #d53162fa
-STTFORMER_CONFIG = ((64, 64, 16), (64, 64, 16), (64, 128, 32), (128, 128, 32),
-                    (128, 256, 64), (256, 256, 64), (256, 256, 64), (256, 256, 64))
-
+# %% ../../nbs/52_skeleton_mae.ipynb #9755f6b2
 def to_tuples(x: Tensor, l: int) -> Tensor:
     "(N, C, T, V) -> (N, C, T/l, l*V): STTFormer's sequence division (frame-major inside a tuple)."
     N, C, T, V = x.shape
     if T % l: raise ValueError(f"to_tuples: T={T} is not a multiple of the tuple length {l}; resize or pad first")
     return x.reshape(N, C, T // l, l * V)
 
+# %% ../../nbs/52_skeleton_mae.ipynb #471b2e0b
 def from_tuples(x: Tensor, V: int) -> Tensor:
     "(N, C, T/l, l*V) -> (N, C, T, V), the inverse of `to_tuples`."
     N, C, Tp, W = x.shape
     return x.reshape(N, C, Tp * (W // V), V)
+
+# %% ../../nbs/52_skeleton_mae.ipynb #8e90f2a9
+STTFORMER_CONFIG = ((64, 64, 16), (64, 64, 16), (64, 128, 32), (128, 128, 32),
+                    (128, 256, 64), (256, 256, 64), (256, 256, 64), (256, 256, 64))
 
 class STTFormerEncoder(Encoder):
     "STTFormer backbone as a skellit encoder: (B, C, T, V, M) -> tuple tokens; pooled = mean over tuples, slots, persons."
@@ -117,28 +125,36 @@ class STTFormerEncoder(Encoder):
         self.embed_dim = self.config[0][0]
         self.apply(sttformer_init_)
 
-    def fold(self, x: Tensor) -> Tensor:
-        "(B, C, T, V, M) -> (B*M, C, T', V) with T' padded with zeros to a multiple of `len_parts`."
-        B, C, T, V, M = x.shape
-        if (C, V) != (self.in_channels, self.num_joints):
-            raise ValueError(f"STTFormerEncoder: got C={C}, V={V}, built for C={self.in_channels}, V={self.num_joints}")
-        x = fold_persons(x, 'nctv')
-        pad = (-T) % self.len_parts
-        return F.pad(x, (0, 0, 0, pad)) if pad else x
+# %% ../../nbs/52_skeleton_mae.ipynb #b8f1b7a2
+@patch
+def fold(self: STTFormerEncoder, x: Tensor) -> Tensor:
+    "(B, C, T, V, M) -> (B*M, C, T', V) with T' padded with zeros to a multiple of `len_parts`."
+    B, C, T, V, M = x.shape
+    if (C, V) != (self.in_channels, self.num_joints):
+        raise ValueError(f"STTFormerEncoder: got C={C}, V={V}, built for C={self.in_channels}, V={self.num_joints}")
+    x = fold_persons(x, 'nctv')
+    pad = (-T) % self.len_parts
+    return F.pad(x, (0, 0, 0, pad)) if pad else x
 
-    def embed(self, x: Tensor) -> Tensor:
-        "`input_map` on folded sequences (NM, C, T, V) -> tuple grid (NM, D0, T/l, l*V)."
-        return self.input_map(to_tuples(x, self.len_parts))
+# %% ../../nbs/52_skeleton_mae.ipynb #f8019fa5
+@patch
+def embed(self: STTFormerEncoder, x: Tensor) -> Tensor:
+    "`input_map` on folded sequences (NM, C, T, V) -> tuple grid (NM, D0, T/l, l*V)."
+    return self.input_map(to_tuples(x, self.len_parts))
 
-    def forward_blocks(self, h: Tensor) -> Tensor:
-        for blk in self.blocks: h = blk(h)
-        return h
+# %% ../../nbs/52_skeleton_mae.ipynb #83b39745
+@patch
+def forward_blocks(self: STTFormerEncoder, h: Tensor) -> Tensor:
+    for blk in self.blocks: h = blk(h)
+    return h
 
-    def forward(self, x: Tensor, length: Tensor) -> Features:
-        B, M = x.shape[0], x.shape[-1]
-        h = self.forward_blocks(self.embed(self.fold(x)))            # (BM, D, T/l, l*V)
-        tokens = h.view(B, M, *h.shape[1:]).permute(0, 1, 3, 4, 2)   # (B, M, T/l, l*V, D)
-        return Features(pooled=tokens.mean((1, 2, 3)), tokens=tokens)
+# %% ../../nbs/52_skeleton_mae.ipynb #e2317dca
+@patch
+def forward(self: STTFormerEncoder, x: Tensor, length: Tensor) -> Features:
+    B, M = x.shape[0], x.shape[-1]
+    h = self.forward_blocks(self.embed(self.fold(x)))            # (BM, D, T/l, l*V)
+    tokens = h.view(B, M, *h.shape[1:]).permute(0, 1, 3, 4, 2)   # (B, M, T/l, l*V, D)
+    return Features(pooled=tokens.mean((1, 2, 3)), tokens=tokens)
 
 # %% ../../nbs/52_skeleton_mae.ipynb #40bdb471
 def load_sttformer(encoder: STTFormerEncoder,  # the encoder to fill
@@ -182,51 +198,56 @@ class SkeletonMAE(Pretext):
         for p in [self.mask_token, self.decoder_mask_token, self.decoder_temp_embed, self.decoder_pos_embed]:
             nn.init.trunc_normal_(p, std=0.02)
 
-    def make_mask(self, NM: int, T: int, V: int, device=None, generator=None) -> MaskInfo:
-        "Draw the frame + joint mask for NM person-sequences (from `generator`, else the global RNG)."
-        return spatial_temporal_masking(NM, T, V, self.frame_ratio, self.joint_ratio, self.joint_mode, device=device,
-                                        generator=generator)
+# %% ../../nbs/52_skeleton_mae.ipynb #75f11955
+@patch
+def make_mask(self: SkeletonMAE, NM: int, T: int, V: int, device=None, generator=None) -> MaskInfo:
+    "Draw the frame + joint mask for NM person-sequences (from `generator`, else the global RNG)."
+    return spatial_temporal_masking(NM, T, V, self.frame_ratio, self.joint_ratio, self.joint_mode, device=device,
+                                    generator=generator)
 
-    def reconstruct(self, x: Tensor,        # (NM, C, T, V) folded sequences, T a multiple of len_parts
-                    mask: Tensor            # (NM, T, V) bool, True = masked
-                    ) -> Tensor:
-        "Predicted coordinates (NM, C, T, V); masked inputs never reach the network."
-        enc, V = self.encoder, x.shape[-1]
-        m = to_tuples(mask[:, None].float(), enc.len_parts).bool()          # (NM, 1, T', W)
-        h = enc.embed(x * (~mask)[:, None])                                  # masked coordinates zero-filled
-        h = torch.where(m, self.mask_token.to(h.dtype), h)
-        h = self.decoder_embed(enc.forward_blocks(h))
-        h = torch.where(m, self.decoder_mask_token.to(h.dtype), h)
-        Tp = h.shape[2]
-        if Tp > self.decoder_temp_embed.shape[2]:
-            raise ValueError(f"SkeletonMAE: {Tp} tuples exceed max_tuples={self.decoder_temp_embed.shape[2]}; "
-                             "build with a larger max_tuples or resize the input to 120 frames")
-        h = h + self.decoder_temp_embed[:, :, :Tp] + self.decoder_pos_embed
-        for blk in self.decoder_blocks: h = blk(h)
-        return from_tuples(self.decoder_pred(h), V)
+# %% ../../nbs/52_skeleton_mae.ipynb #34973d70
+@patch
+def reconstruct(self: SkeletonMAE, x: Tensor,        # (NM, C, T, V) folded sequences, T a multiple of len_parts
+                mask: Tensor            # (NM, T, V) bool, True = masked
+                ) -> Tensor:
+    "Predicted coordinates (NM, C, T, V); masked inputs never reach the network."
+    enc, V = self.encoder, x.shape[-1]
+    m = to_tuples(mask[:, None].float(), enc.len_parts).bool()          # (NM, 1, T', W)
+    h = enc.embed(x * (~mask)[:, None])                                  # masked coordinates zero-filled
+    h = torch.where(m, self.mask_token.to(h.dtype), h)
+    h = self.decoder_embed(enc.forward_blocks(h))
+    h = torch.where(m, self.decoder_mask_token.to(h.dtype), h)
+    Tp = h.shape[2]
+    if Tp > self.decoder_temp_embed.shape[2]:
+        raise ValueError(f"SkeletonMAE: {Tp} tuples exceed max_tuples={self.decoder_temp_embed.shape[2]}; "
+                         "build with a larger max_tuples or resize the input to 120 frames")
+    h = h + self.decoder_temp_embed[:, :, :Tp] + self.decoder_pos_embed
+    for blk in self.decoder_blocks: h = blk(h)
+    return from_tuples(self.decoder_pred(h), V)
 
-    def loss(self, pred: Tensor, target: Tensor, mask: Tensor, valid: Tensor) -> Tensor:
-        "MSE over coordinates, averaged over masked (or all) joints of valid frames; pred/target (NM, C, T, V)."
-        w = (mask if self.loss_on == 'masked' else torch.ones_like(mask)) & valid[:, :, None]
-        per_joint = (pred - target).square().mean(1)                         # (NM, T, V)
-        return (per_joint * w).sum() / w.sum().clamp_min(1)
+# %% ../../nbs/52_skeleton_mae.ipynb #c87de1cc
+@patch
+def loss(self: SkeletonMAE, pred: Tensor, target: Tensor, mask: Tensor, valid: Tensor) -> Tensor:
+    "MSE over coordinates, averaged over masked (or all) joints of valid frames; pred/target (NM, C, T, V)."
+    w = (mask if self.loss_on == 'masked' else torch.ones_like(mask)) & valid[:, :, None]
+    per_joint = (pred - target).square().mean(1)                         # (NM, T, V)
+    return (per_joint * w).sum() / w.sum().clamp_min(1)
 
-    def forward(self, batch: dict, mask: Optional[Tensor] = None) -> dict:
-        "batch -> {'loss', 'masked_frac'}; `mask` (B*M, T', V) bool overrides the random draw (tests)."
-        x, length = batch['x'], batch['length']
-        M = x.shape[-1]
-        xf = self.encoder.fold(x)                                            # (NM, C, T', V)
-        NM, C, T, V = xf.shape
-        if mask is None: mask = self.make_mask(NM, T, V, x.device, batch.get('generator')).mask.view(NM, T, V).bool()
-        valid = valid_frames(length.repeat_interleave(M), T, x.device)
-        pred = self.reconstruct(xf, mask)
-        loss = self.loss(pred, xf, mask, valid)
-        return {'loss': loss, 'masked_frac': mask.float().mean().detach()}
+# %% ../../nbs/52_skeleton_mae.ipynb #e0eb3cdf
+@patch
+def forward(self: SkeletonMAE, batch: dict, mask: Optional[Tensor] = None) -> dict:
+    "batch -> {'loss', 'masked_frac'}; `mask` (B*M, T', V) bool overrides the random draw (tests)."
+    x, length = batch['x'], batch['length']
+    M = x.shape[-1]
+    xf = self.encoder.fold(x)                                            # (NM, C, T', V)
+    NM, C, T, V = xf.shape
+    if mask is None: mask = self.make_mask(NM, T, V, x.device, batch.get('generator')).mask.view(NM, T, V).bool()
+    valid = valid_frames(length.repeat_interleave(M), T, x.device)
+    pred = self.reconstruct(xf, mask)
+    loss = self.loss(pred, xf, mask, valid)
+    return {'loss': loss, 'masked_frac': mask.float().mean().detach()}
 
 # %% ../../nbs/52_skeleton_mae.ipynb #5365bf21
-MODEL_KEYS = ('len_parts', 'config', 'heads', 'decoder_dim', 'decoder_depth', 'decoder_heads', 'max_tuples', 'frame_ratio',
-              'joint_ratio', 'joint_mode', 'loss_on', 'num_frames', 'min_len', 'test_crop')
-
 def build_skeleton_mae(recipe: Recipe, spec: DataSpec) -> SkeletonMAE:
     "The STTFormer-style SkeletonMAE pretext for the data `spec`, with its transforms attached."
     m = dict(recipe.model)
@@ -238,6 +259,10 @@ def build_skeleton_mae(recipe: Recipe, spec: DataSpec) -> SkeletonMAE:
     model.test_transform = Compose(pre + [RandomCropResize(test_crop, frames, min_len)])
     return model
 
+# %% ../../nbs/52_skeleton_mae.ipynb #1750593c
+MODEL_KEYS = ('len_parts', 'config', 'heads', 'decoder_dim', 'decoder_depth', 'decoder_heads', 'max_tuples', 'frame_ratio',
+              'joint_ratio', 'joint_mode', 'loss_on', 'num_frames', 'min_len', 'test_crop')
+
 register_method('skeleton_mae', build_skeleton_mae, MODEL_KEYS,
                 description='spatial-temporal masked reconstruction on an STTFormer-style backbone',
                 paper='Wu et al., SkeletonMAE: Spatial-Temporal Masked Autoencoders for Self-supervised Skeleton Action Recognition, ICME 2023 workshops')
@@ -245,13 +270,18 @@ register_method('skeleton_mae', build_skeleton_mae, MODEL_KEYS,
 # %% ../../nbs/52_skeleton_mae.ipynb #07b455f8
 _PT = TrainConfig(epochs=200, optimizer='adam', lr=0.005, weight_decay=1e-4, no_decay_1d=False, schedule='multistep',
                   milestones=(60, 90, 110), gamma=0.1)
+
 _FT = dict(optimizer='adam', lr=0.005, weight_decay=1e-4, schedule='multistep', milestones=(60, 90, 110), gamma=0.1,
            warmup_epochs=0, min_lr=0., epochs=200, batch_size=64, label_smoothing=0.1)
+
 _MODEL = dict(len_parts=6, config=STTFORMER_CONFIG, decoder_dim=256, decoder_depth=9, max_tuples=20,
               frame_ratio=0.5, joint_ratio=0.5, joint_mode='random', loss_on='masked', num_frames=120)
+
 _SMOKE = {'model.len_parts': 4, 'model.config': ((8, 8, 4), (8, 16, 4)), 'model.decoder_dim': 8, 'model.decoder_depth': 1,
           'model.max_tuples': 4, 'model.num_frames': 16, 'model.min_len': 8, 'data.num_frames': 16}
+
 _DATA = DataConventions(num_frames=120, center='mamp', persons='fold')
+
 _LIN = dict(head='linear', batch_size=64, epochs=100, optimizer='sgd', lr=0.1, momentum=0.9, weight_decay=0., schedule='cosine')
 
 register_recipe(

@@ -16,6 +16,7 @@ from ..ops.transforms import Compose, CenterNormalize, RandomRotation
 from ..interface import Encoder, Features, Supervised
 from ..train.engine import TrainConfig
 from ..train.registry import Recipe, DataConventions, register_method, register_recipe
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['BaselineEncoder', 'build_supervised']
@@ -44,19 +45,22 @@ class BaselineEncoder(Encoder):
         "Layer id for layer-wise lr decay: 0 embeddings, i+1 block i, depth+1 the rest."
         return vit_layer_id(name, len(self.blocks), ('embed', 'pos_embed'))
 
-    def forward(self, x: Tensor, length: Tensor) -> Features:
-        B, C, T, V, M = x.shape
-        if (C, V) != (self.in_channels, self.num_joints):
-            raise ValueError(f"BaselineEncoder: got C={C}, V={V}, built for C={self.in_channels}, V={self.num_joints}")
-        if T > self.max_len: raise ValueError(f"BaselineEncoder: T={T} > max_len={self.max_len}; crop or build with a larger max_len")
-        fv = valid_frames(length, T, x.device)                           # (B, T)
-        valid = fv.repeat_interleave(M, 0)                               # (B*M, T)
-        h = self.embed(fold_persons(x).reshape(B * M, T, V * C)) + self.pos_embed[:, :T]
-        for blk in self.blocks: h = blk(h, key_padding_mask=~valid)
-        h = self.norm(h) * valid[..., None]                              # padding frames -> 0
-        tokens = unfold_persons(h, M)[:, :, :, None]                     # (B, M, T, 1, D)
-        frames = person_mean(tokens[:, :, :, 0], person_present(x, length))
-        return Features(pooled=masked_mean(frames, fv), tokens=tokens, frames=frames, frame_valid=fv)
+# %% ../../nbs/50_supervised.ipynb #a89bc93a
+@patch
+def forward(self: BaselineEncoder, x: Tensor, length: Tensor) -> Features:
+    "Features of x (B, C, T, V, M): per-token and per-frame features, `pooled` over present persons and valid frames."
+    B, C, T, V, M = x.shape
+    if (C, V) != (self.in_channels, self.num_joints):
+        raise ValueError(f"BaselineEncoder: got C={C}, V={V}, built for C={self.in_channels}, V={self.num_joints}")
+    if T > self.max_len: raise ValueError(f"BaselineEncoder: T={T} > max_len={self.max_len}; crop or build with a larger max_len")
+    fv = valid_frames(length, T, x.device)                           # (B, T)
+    valid = fv.repeat_interleave(M, 0)                               # (B*M, T)
+    h = self.embed(fold_persons(x).reshape(B * M, T, V * C)) + self.pos_embed[:, :T]
+    for blk in self.blocks: h = blk(h, key_padding_mask=~valid)
+    h = self.norm(h) * valid[..., None]                              # padding frames -> 0
+    tokens = unfold_persons(h, M)[:, :, :, None]                     # (B, M, T, 1, D)
+    frames = person_mean(tokens[:, :, :, 0], person_present(x, length))
+    return Features(pooled=masked_mean(frames, fv), tokens=tokens, frames=frames, frame_valid=fv)
 
 # %% ../../nbs/50_supervised.ipynb #04b03fa3
 def build_supervised(recipe: Recipe, spec: DataSpec) -> Supervised:
@@ -69,10 +73,9 @@ def build_supervised(recipe: Recipe, spec: DataSpec) -> Supervised:
     model.train_transform, model.test_transform = Compose([norm, RandomRotation(0.3)]), norm
     return model
 
+# %% ../../nbs/50_supervised.ipynb #33a9343d
 register_method('supervised', build_supervised, model_keys=('dim', 'depth', 'heads', 'dropout', 'drop_path', 'label_smoothing', 'max_len'),
                 description='from-scratch supervised baseline (temporal transformer + linear head)')
-
-# %% ../../nbs/50_supervised.ipynb #065e2d18
 register_recipe(
     Recipe('supervised', 'demo', model=dict(dim=64, depth=2, heads=4, dropout=0.1),
            pretrain=TrainConfig(epochs=20, lr=1e-3, weight_decay=0.05, warmup_epochs=2, min_lr=1e-5),

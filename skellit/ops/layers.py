@@ -110,6 +110,7 @@ class Mlp(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor: return self.drop2(self.fc2(self.drop1(self.act(self.fc1(x)))))
 
+# %% ../../nbs/22_layers.ipynb #07dbc896
 def drop_path(x: Tensor,           # (N, ...) residual branch
               p: float = 0.,       # drop probability
               training: bool = False,
@@ -121,6 +122,7 @@ def drop_path(x: Tensor,           # (N, ...) residual branch
     if scale_by_keep and keep > 0: r = r / keep
     return x * r
 
+# %% ../../nbs/22_layers.ipynb #b33e786c
 class DropPath(nn.Module):
     "Module form of `drop_path` (identity in eval mode)."
     def __init__(self, p: float = 0.,              # drop probability
@@ -131,7 +133,7 @@ class DropPath(nn.Module):
     def forward(self, x: Tensor) -> Tensor: return drop_path(x, self.p, self.training, self.scale_by_keep)
     def extra_repr(self) -> str: return f"p={self.p}"
 
-# %% ../../nbs/22_layers.ipynb #07dbc896
+# %% ../../nbs/22_layers.ipynb #587aeee1
 class Block(nn.Module):
     "Pre-LN transformer block: x + DropPath(Attn(LN(x))), then x + DropPath(Mlp(LN(x)))."
     def __init__(self, dim: int,                       # model width
@@ -167,12 +169,14 @@ class Block(nn.Module):
         x = x + self.drop_path(self.mlp(self.norm2(x)))
         return (x, w) if return_attn else x
 
+# %% ../../nbs/22_layers.ipynb #5c1df886
 def drop_path_rates(rate: float,   # largest drop-path rate (last block)
                     depth: int     # number of blocks
                     ) -> list:
     "Linearly increasing stochastic-depth rates `linspace(0, rate, depth)` (timm / MAMP convention)."
     return [float(r) for r in torch.linspace(0, rate, depth)] if depth > 0 else []
 
+# %% ../../nbs/22_layers.ipynb #626a1890
 def init_vit_weights(m: nn.Module):
     "MAE / MAMP init for `module.apply`: Linear xavier_uniform with zero bias, LayerNorm weight 1 / bias 0."
     if isinstance(m, nn.Linear):
@@ -196,7 +200,7 @@ def vit_layer_id(name: str,             # parameter name inside the encoder (an 
         if i.isdigit(): return int(i) + 1
     return depth + 1
 
-# %% ../../nbs/22_layers.ipynb #5c1df886
+# %% ../../nbs/22_layers.ipynb #c2c4447d
 def sinusoid_1d(n: int,                 # number of positions
                 dim: int,               # channels (even)
                 base: float = 10000.,   # wavelength base
@@ -210,6 +214,7 @@ def sinusoid_1d(n: int,                 # number of positions
     pe = torch.stack([a.sin(), a.cos()], -1).flatten(1) if interleave else torch.cat([a.sin(), a.cos()], 1)
     return pe.float()
 
+# %% ../../nbs/22_layers.ipynb #ff1fa351
 def sinusoid_2d(n_outer: int,            # size of the first grid axis (e.g. frames)
                 n_inner: int,            # size of the second grid axis (e.g. joints)
                 dim: int,                # channels (divisible by 4)
@@ -224,6 +229,7 @@ def sinusoid_2d(n_outer: int,            # size of the first grid axis (e.g. fra
     i = sinusoid_1d(n_inner, dim // 2, base, interleave)[None, :, :].expand(n_outer, n_inner, dim // 2)
     return torch.cat([i, o] if first == 'inner' else [o, i], -1).contiguous()
 
+# %% ../../nbs/22_layers.ipynb #c4cbc320
 def _init_table(shape, init, std, table_fn):
     if init == 'sinusoid': return table_fn().reshape(shape).clone()
     if init == 'trunc_normal':
@@ -231,6 +237,7 @@ def _init_table(shape, init, std, table_fn):
     if init == 'zeros': return torch.zeros(shape)
     raise ValueError(f"unknown init {init!r}; use 'trunc_normal', 'sinusoid' or 'zeros'")
 
+# %% ../../nbs/22_layers.ipynb #82367ac6
 class PosEmbed1d(nn.Module):
     "Positional table (1, n, dim) added to (B, L, dim) tokens (first L rows); learnable or fixed."
     def __init__(self, n: int,                   # maximum number of positions
@@ -247,6 +254,7 @@ class PosEmbed1d(nn.Module):
         if L > n: raise ValueError(f"PosEmbed1d: sequence length {L} exceeds the table's {n} positions")
         return x + self.pos_embed[:, :L]
 
+# %% ../../nbs/22_layers.ipynb #c093de36
 class PosEmbed2d(nn.Module):
     "Positional table (1, A, B, dim) added to (N, A, B, dim) tokens; learnable or fixed."
     def __init__(self, n_outer: int, n_inner: int, dim: int,
@@ -261,6 +269,7 @@ class PosEmbed2d(nn.Module):
             raise ValueError(f"PosEmbed2d: token grid {tuple(x.shape[-3:-1])} != table grid {tuple(self.pos_embed.shape[1:3])}")
         return x + self.pos_embed
 
+# %% ../../nbs/22_layers.ipynb #ede617fe
 class SpatioTemporalPosEmbed(nn.Module):
     "Separable embeddings: `temp_embed` (1, T, 1, D) + `pos_embed` (1, 1, V, D) added to (N, T, V, D) tokens."
     def __init__(self, T: int,                    # temporal positions (MAMP: 30 segments)
@@ -281,6 +290,7 @@ class SpatioTemporalPosEmbed(nn.Module):
                              f"(T<={self.temp_embed.shape[1]}, V={self.pos_embed.shape[2]})")
         return x + self.temp_embed[:, :T] + self.pos_embed
 
+# %% ../../nbs/22_layers.ipynb #293da186
 def resize_temporal_embed(t: Tensor,       # (1, T, 1, D) temporal table
                           n: int,          # new number of temporal positions
                           mode: str = 'bicubic') -> Tensor:

@@ -14,7 +14,7 @@ from torch import Tensor
 from ..skeleton import time_difference
 
 # %% auto #0
-__all__ = ['MaskInfo', 'gather_visible', 'unshuffle', 'fill_masked', 'mask_from_ids', 'num_keep', 'random_masking', 'patchify',
+__all__ = ['MaskInfo', 'mask_from_ids', 'gather_visible', 'unshuffle', 'fill_masked', 'num_keep', 'random_masking', 'patchify',
            'motion_intensity', 'motion_logits', 'motion_aware_masking', 'spatial_temporal_masking', 'masked_frames',
            'Corruption', 'bert_joint_corruption']
 
@@ -32,30 +32,7 @@ class MaskInfo:
     @property
     def num_masked(self) -> int: return self.mask.shape[1] - self.ids_keep.shape[1]
 
-def gather_visible(tokens: Tensor,   # (N, L, ...) token sequence
-                   ids_keep: Tensor  # (N, K) indices of the visible tokens
-                   ) -> Tensor:
-    "The visible tokens (N, K, ...) in `ids_keep` order; nothing else reaches the encoder."
-    idx = ids_keep.reshape(ids_keep.shape + (1,) * (tokens.dim() - 2)).expand(-1, -1, *tokens.shape[2:])
-    return torch.gather(tokens, 1, idx)
-
-def unshuffle(tokens: Tensor,        # (N, L, ...) tokens in shuffled order (visible first, then mask tokens)
-              ids_restore: Tensor    # (N, L) inverse permutation from `MaskInfo`
-              ) -> Tensor:
-    "Put shuffled tokens back into their original positions."
-    idx = ids_restore.reshape(ids_restore.shape + (1,) * (tokens.dim() - 2)).expand(-1, -1, *tokens.shape[2:])
-    return torch.gather(tokens, 1, idx)
-
-def fill_masked(visible: Tensor,      # (N, K, D) encoded visible tokens
-                mask_token: Tensor,   # (D,) / (1, 1, D) learnable mask token
-                ids_restore: Tensor   # (N, L)
-                ) -> Tensor:
-    "Append L-K copies of `mask_token` to the visible tokens and unshuffle: the decoder's input (N, L, D)."
-    N, K, D = visible.shape
-    L = ids_restore.shape[1]
-    mt = mask_token.reshape(1, 1, D).to(visible.dtype).expand(N, L - K, D)
-    return unshuffle(torch.cat([visible, mt], 1), ids_restore)
-
+# %% ../../nbs/21_masking.ipynb #75b59aa4
 def mask_from_ids(ids_shuffle: Tensor,  # (N, L) permutation, visible first
                   len_keep: int         # number of visible tokens K
                   ) -> MaskInfo:
@@ -68,7 +45,34 @@ def mask_from_ids(ids_shuffle: Tensor,  # (N, L) permutation, visible first
     mask = torch.gather(mask, 1, ids_restore)
     return MaskInfo(mask, ids_shuffle, ids_restore, ids_shuffle[:, :len_keep])
 
-# %% ../../nbs/21_masking.ipynb #75b59aa4
+# %% ../../nbs/21_masking.ipynb #a396d7bf
+def gather_visible(tokens: Tensor,   # (N, L, ...) token sequence
+                   ids_keep: Tensor  # (N, K) indices of the visible tokens
+                   ) -> Tensor:
+    "The visible tokens (N, K, ...) in `ids_keep` order; nothing else reaches the encoder."
+    idx = ids_keep.reshape(ids_keep.shape + (1,) * (tokens.dim() - 2)).expand(-1, -1, *tokens.shape[2:])
+    return torch.gather(tokens, 1, idx)
+
+# %% ../../nbs/21_masking.ipynb #4bfedd0f
+def unshuffle(tokens: Tensor,        # (N, L, ...) tokens in shuffled order (visible first, then mask tokens)
+              ids_restore: Tensor    # (N, L) inverse permutation from `MaskInfo`
+              ) -> Tensor:
+    "Put shuffled tokens back into their original positions."
+    idx = ids_restore.reshape(ids_restore.shape + (1,) * (tokens.dim() - 2)).expand(-1, -1, *tokens.shape[2:])
+    return torch.gather(tokens, 1, idx)
+
+# %% ../../nbs/21_masking.ipynb #29fb3e23
+def fill_masked(visible: Tensor,      # (N, K, D) encoded visible tokens
+                mask_token: Tensor,   # (D,) / (1, 1, D) learnable mask token
+                ids_restore: Tensor   # (N, L)
+                ) -> Tensor:
+    "Append L-K copies of `mask_token` to the visible tokens and unshuffle: the decoder's input (N, L, D)."
+    N, K, D = visible.shape
+    L = ids_restore.shape[1]
+    mt = mask_token.reshape(1, 1, D).to(visible.dtype).expand(N, L - K, D)
+    return unshuffle(torch.cat([visible, mt], 1), ids_restore)
+
+# %% ../../nbs/21_masking.ipynb #793d65d0
 def num_keep(L: int,                 # tokens per sequence
              ratio: float,           # mask ratio in [0, 1]
              rounding: str = 'int'   # 'int': official int(L*(1-ratio)) (74 of 750 at 0.9); 'round': round() (75)
@@ -79,6 +83,7 @@ def num_keep(L: int,                 # tokens per sequence
     if rounding == 'round': return int(round(L * (1 - ratio)))
     raise ValueError(f"rounding must be 'int' (official code) or 'round' (paper), got {rounding!r}")
 
+# %% ../../nbs/21_masking.ipynb #bf201ccc
 def random_masking(N: int,                             # number of sequences (persons folded into the batch)
                    L: int,                             # tokens per sequence
                    ratio: float = 0.9,                 # mask ratio
@@ -99,6 +104,7 @@ def patchify(x: Tensor,  # (N, T, V, C) one sequence per person
     if T % l: raise ValueError(f"patchify: T={T} is not divisible by the segment length l={l}")
     return x.reshape(N, T // l, l, V, C).permute(0, 1, 3, 2, 4).reshape(N, T // l, V, l * C)
 
+# %% ../../nbs/21_masking.ipynb #846a78b3
 def motion_intensity(x_patch: Tensor  # (N, T_e, V, D) patchified sequence
                      ) -> Tensor:
     "MAMP segment-motion intensity I (N, T_e*V): mean |x[t]-x[t-1]|, row 0 replicated from row 1."
@@ -108,12 +114,14 @@ def motion_intensity(x_patch: Tensor  # (N, T_e, V, D) patchified sequence
     d[:, 0] = d[:, 1]
     return d.mean(-1).reshape(N, Te * V)
 
+# %% ../../nbs/21_masking.ipynb #51857876
 def motion_logits(intensity: Tensor,  # (N, L) motion intensity
                   tau: float          # temperature τ > 0
                   ) -> Tensor:
     "Official per-sample max-normalised logits I / (max I · τ + 1e-10), in [0, 1/τ]."
     return intensity / (intensity.max(-1, keepdim=True).values * tau + 1e-10)
 
+# %% ../../nbs/21_masking.ipynb #ccff1b7b
 def motion_aware_masking(x_patch: Tensor,                # (N, T_e, V, D) patchified input (the masking prior)
                          ratio: float = 0.9,             # mask ratio
                          tau: float = 0.75,              # temperature; <= 0 -> uniform random masking
@@ -160,11 +168,12 @@ def spatial_temporal_masking(N: int,                    # number of sequences (p
     ids_shuffle = torch.sort(m.to(torch.uint8), dim=1, stable=True).indices
     return mask_from_ids(ids_shuffle, K)
 
+# %% ../../nbs/21_masking.ipynb #61b5e6d5
 def masked_frames(info: MaskInfo, T: int, V: int) -> Tensor:
     "Frames (N, T) that are masked entirely."
     return info.mask.view(-1, T, V).bool().all(-1)
 
-# %% ../../nbs/21_masking.ipynb #61b5e6d5
+# %% ../../nbs/21_masking.ipynb #dc2a7b51
 @dataclass
 class Corruption:
     "Result of BERT-style corruption."
@@ -172,6 +181,7 @@ class Corruption:
     mask: Tensor     # (N, T, V) bool, True = selected (enters the loss)
     kind: Tensor     # (N, T, V) int8: 0 not selected, 1 constant token, 2 swapped, 3 unchanged
 
+# %% ../../nbs/21_masking.ipynb #f7e86f26
 def bert_joint_corruption(x: Tensor,                    # (N, T, V, C) sequences (one person each)
                           length: Optional[Tensor] = None,  # (N,) valid frames; None = all T
                           p: float = 0.15,              # selection probability per (frame, joint)

@@ -18,12 +18,13 @@ __all__ = ['mask_padding', 'Transform', 'Compose', 'RandomCropResize', 'RandomTe
            'RandomPadCrop', 'RandomTrim', 'RandomFrameInterpolate', 'RandomScale', 'RandomJointOffset', 'RandomApply',
            'RandomChoice', 'center_on_joint', 'CenterNormalize']
 
-# %% ../../nbs/20_transforms.ipynb #64d804f2
+# %% ../../nbs/20_transforms.ipynb #6eb8efba
 def mask_padding(x, length):
     "Set frames `t >= length[b]` of x (B, C, T, V, M) to zero (with `where`, so NaN/inf in padding cannot leak)."
     m = valid_frames(length, x.shape[2], x.device)[:, None, :, None, None]
     return torch.where(m, x, torch.zeros((), dtype=x.dtype, device=x.device))
 
+# %% ../../nbs/20_transforms.ipynb #1434585e
 def _check(x, length):
     if not torch.is_tensor(x) or x.dim() != 5:
         shp = tuple(x.shape) if hasattr(x, 'shape') else type(x).__name__
@@ -34,27 +35,32 @@ def _check(x, length):
         raise ValueError(f"length has {length.numel()} entries for a batch of {x.shape[0]}; pass one valid length per sample")
     return length
 
+# %% ../../nbs/20_transforms.ipynb #a514eb12
 def _draw(fn, shape, generator, device, **kw):
     if generator is None: return fn(shape, device=device, **kw)
     return fn(shape, generator=generator, device=generator.device, **kw).to(device)
 
 def _rand(shape, generator, device, dtype=torch.float32): return _draw(torch.rand, shape, generator, device, dtype=dtype)
+
 def _randn(shape, generator, device, dtype=torch.float32): return _draw(torch.randn, shape, generator, device, dtype=dtype)
+
 def _randint(high, shape, generator, device):
     if generator is None: return torch.randint(high, shape, device=device)
     return torch.randint(high, shape, generator=generator, device=generator.device).to(device)
+
 def _coin(p, B, generator, device):
     "(B,) bool, each True with probability p (no draw when p is 0 or 1)."
     if p >= 1: return torch.ones(B, dtype=torch.bool, device=device)
     if p <= 0: return torch.zeros(B, dtype=torch.bool, device=device)
     return _rand((B,), generator, device) < p
+
 def _choose(n, V, B, generator, device):
     "(B, V) bool with exactly n True entries per row, uniformly without replacement."
     if not 0 <= n <= V: raise ValueError(f"cannot choose {n} of {V} joints; use 0 <= n <= {V}")
     idx = _rand((B, V), generator, device).argsort(dim=1)[:, :n]
     return torch.zeros(B, V, dtype=torch.bool, device=device).scatter_(1, idx, True)
 
-# %% ../../nbs/20_transforms.ipynb #125603ac
+# %% ../../nbs/20_transforms.ipynb #e904a147
 class Transform:
     "Base class: `t(x, length, generator=None) -> (x, length)`; subclasses define `sample` and `apply`."
     def sample(self, x, length, generator=None) -> dict: return {}
@@ -66,6 +72,7 @@ class Transform:
         args = ', '.join(f'{k}={v!r}' for k, v in vars(self).items() if not k.startswith('_'))
         return f'{type(self).__name__}({args})'
 
+# %% ../../nbs/20_transforms.ipynb #fb4b2a8d
 class Compose(Transform):
     "Apply transforms in order, passing the same generator along."
     def __init__(self,
@@ -77,7 +84,7 @@ class Compose(Transform):
         return x, length
     def __repr__(self): return 'Compose([\n' + ''.join(f'  {t!r},\n' for t in self.transforms) + '])'
 
-# %% ../../nbs/20_transforms.ipynb #6eb8efba
+# %% ../../nbs/20_transforms.ipynb #507a3067
 def _linear_resample(x, start, src_len, out_len, T_out: int):
     "Per sample, linearly resample frames [start, start+src_len) to out_len frames (align_corners=False) on a T_out axis."
     B, C, T, V, M = x.shape
@@ -95,6 +102,7 @@ def _linear_resample(x, start, src_len, out_len, T_out: int):
     y = take(i0) * (1 - lam) + take(i1) * lam
     return mask_padding(y, out_len)
 
+# %% ../../nbs/20_transforms.ipynb #69e1177c
 class RandomCropResize(Transform):
     "MAMP's valid-length crop (random ratio p in train, centre crop at fixed p in test) + linear resize to `size` frames."
     def __init__(self,
@@ -170,6 +178,7 @@ def rotation_matrix(angles):
     rz = m(c[..., 2], s[..., 2], z, -s[..., 2], c[..., 2], z, z, z, o)
     return rz @ ry @ rx
 
+# %% ../../nbs/20_transforms.ipynb #6d96ee99
 class RandomRotation(Transform):
     "Per-sample 3-D rotation R = Rz·Ry·Rx; angles U[−theta, theta] (MAMP) or main axis U(0, main) + others U(0, minor) (MsMCLR)."
     def __init__(self,
@@ -247,6 +256,7 @@ class ChannelMask(Transform):
     def apply(self, x, length, mask):
         return torch.where(mask[:, :, None, None, None], torch.zeros((), dtype=x.dtype, device=x.device), x), length
 
+# %% ../../nbs/20_transforms.ipynb #2f7b5ad9
 class JointMask(Transform):
     "With probability p per sample zero `n` joints (uniform without replacement) in all frames and persons."
     def __init__(self,
@@ -305,6 +315,7 @@ class BoneStream(Transform):
         self.layout = get_layout(layout).name
     def apply(self, x, length): return bone_stream(x, self.layout), length
 
+# %% ../../nbs/20_transforms.ipynb #f5d101eb
 class MotionStream(Transform):
     "Temporal difference within the valid frames: forward x[t+1]−x[t] (last valid frame 0) or backward x[t]−x[t−1] (frame 0 zero)."
     def __init__(self,
@@ -315,7 +326,7 @@ class MotionStream(Transform):
         if self.backward: m = mask_padding(torch.roll(m, 1, dims=2), length)  # m_b[t] = m_f[t-1], m_b[0] = 0
         return m, length
 
-# %% ../../nbs/20_transforms.ipynb #f5d101eb
+# %% ../../nbs/20_transforms.ipynb #05579340
 def disentangle(x,            # (B, C, T, V, M) absolute coordinates
                 length,       # (B,) valid frames
                 center=20):   # center joint (NTU: 20 = spine shoulder)
@@ -327,6 +338,7 @@ def disentangle(x,            # (B, C, T, V, M) absolute coordinates
     y[:, :, :, center, :] = qc - origin[:, :, None, :]
     return mask_padding(y, length), origin
 
+# %% ../../nbs/20_transforms.ipynb #9d377114
 def entangle(y,               # (B, C, T, V, M) output of `disentangle`
              length,          # (B,) valid frames
              origin,          # (B, C, M) per-person q_c(0) returned by `disentangle`
@@ -338,6 +350,7 @@ def entangle(y,               # (B, C, T, V, M) output of `disentangle`
     x[:, :, :, center, :] = qc
     return mask_padding(x, length)
 
+# %% ../../nbs/20_transforms.ipynb #4f39da33
 class Disentangle(Transform):
     "GL-Transformer's global-translation + local-joint input (center slot holds the global translation)."
     def __init__(self,
@@ -347,11 +360,12 @@ class Disentangle(Transform):
         self.center = get_layout(layout).center('gl_transformer') if center is None else int(center)
     def apply(self, x, length): return disentangle(x, length, self.center)[0], length
 
-# %% ../../nbs/20_transforms.ipynb #05579340
+# %% ../../nbs/20_transforms.ipynb #e1539154
 def _gather_t(x, idx):
     B, C, T, V, M = x.shape
     return x.gather(2, idx.clamp(0, T - 1)[:, None, :, None, None].expand(B, C, idx.shape[1], V, M))
 
+# %% ../../nbs/20_transforms.ipynb #588aa83d
 class RandomPadCrop(Transform):
     "MsMCLR temporal crop: mirror-pad L//ratio frames at both ends, take an L-frame window at a uniform offset."
     def __init__(self,
@@ -367,6 +381,7 @@ class RandomPadCrop(Transform):
         j = torch.where(j >= length[:, None], 2 * length[:, None] - 1 - j, j)
         return mask_padding(_gather_t(x, j), length), length
 
+# %% ../../nbs/20_transforms.ipynb #3dd1541e
 class RandomTrim(Transform):
     "Hi-TRS crop: drop round(L·U(0, max_ratio)) frames in total, a uniform share of them at the start."
     def __init__(self,
@@ -382,6 +397,7 @@ class RandomTrim(Transform):
         new = length - total
         return mask_padding(_gather_t(x, j), new), new
 
+# %% ../../nbs/20_transforms.ipynb #b5a124a0
 class RandomFrameInterpolate(Transform):
     "Hi-TRS interpolation: x_t ← x_t + r·(x_{t+1} − x_t), r ~ U(0, 1) per sample, last valid frame unchanged."
     def sample(self, x, length, generator=None): return dict(r=_rand((x.shape[0],), generator, x.device, x.dtype))
@@ -390,6 +406,7 @@ class RandomFrameInterpolate(Transform):
         d = _gather_t(x, nxt) - x
         return mask_padding(x + r[:, None, None, None, None] * d, length), length
 
+# %% ../../nbs/20_transforms.ipynb #17a4c351
 class RandomScale(Transform):
     "Multiply all coordinates of a sample by U(lo, hi) (Hi-TRS: 0.8–1.2)."
     def __init__(self,
@@ -400,6 +417,7 @@ class RandomScale(Transform):
         return dict(s=self.lo + (self.hi - self.lo) * _rand((x.shape[0],), generator, x.device, x.dtype))
     def apply(self, x, length, s): return x * s[:, None, None, None, None], length
 
+# %% ../../nbs/20_transforms.ipynb #3e13e4d4
 class RandomJointOffset(Transform):
     "Hi-TRS joint noise: `n` distinct joints each shifted by one U(−amp, amp)³ offset at all valid frames of present persons."
     def __init__(self,
@@ -414,6 +432,7 @@ class RandomJointOffset(Transform):
         add = (offset * joints[:, None, :].to(x.dtype))[:, :, None, :, None] * person_present(x)[:, None, None, None, :].to(x.dtype)
         return mask_padding(x + add, length), length
 
+# %% ../../nbs/20_transforms.ipynb #102a820c
 def _merge(sel, a, b):
     "Per sample pick (x, length) from a where sel else from b, padding the time axes to a common size."
     (xa, la), (xb, lb) = a, b
@@ -421,6 +440,7 @@ def _merge(sel, a, b):
     xa, xb = (F.pad(z, (0, 0, 0, 0, 0, T - z.shape[2])) for z in (xa, xb))
     return torch.where(sel[:, None, None, None, None], xa, xb), torch.where(sel, la, lb)
 
+# %% ../../nbs/20_transforms.ipynb #0335510c
 class RandomApply(Transform):
     "Apply `t` to each sample with probability p (computed for the whole batch, selected per sample)."
     def __init__(self,
@@ -432,6 +452,7 @@ class RandomApply(Transform):
         sel = _coin(self.p, x.shape[0], generator, x.device)
         return _merge(sel, self.t(x, length, generator), (x, length))
 
+# %% ../../nbs/20_transforms.ipynb #d74ca4f4
 class RandomChoice(Transform):
     "Apply one of `transforms`, drawn uniformly per sample (each is computed on the whole batch)."
     def __init__(self,

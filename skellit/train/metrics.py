@@ -19,6 +19,7 @@ __all__ = ['topk_accuracy', 'confusion_matrix', 'per_class_accuracy', 'class_gro
 def _np(a) -> np.ndarray:
     return a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
 
+# %% ../../nbs/41_metrics.ipynb #2b8df65f
 def topk_accuracy(logits,  # (N, num_classes) scores (logits or probabilities)
                   labels,  # (N,) integer labels
                   ks=(1, 5),  # which k to report; k is clamped to num_classes
@@ -37,7 +38,7 @@ def topk_accuracy(logits,  # (N, num_classes) scores (logits or probabilities)
         out[int(k)] = float((order[:, :kk] == y[:, None]).any(1).mean() * 100)
     return out
 
-# %% ../../nbs/41_metrics.ipynb #869ca258
+# %% ../../nbs/41_metrics.ipynb #efa29979
 def confusion_matrix(preds,  # (N,) predicted class ids
                      labels,  # (N,) true class ids
                      num_classes: int | None = None,  # matrix size; default max id + 1
@@ -50,6 +51,7 @@ def confusion_matrix(preds,  # (N,) predicted class ids
         raise ValueError(f"confusion_matrix: class ids must lie in [0, {n}); pass num_classes or drop unlabelled (-1) samples")
     return np.bincount(y * n + p, minlength=n * n).reshape(n, n)
 
+# %% ../../nbs/41_metrics.ipynb #5f217cd1
 def per_class_accuracy(preds, labels, num_classes: int | None = None) -> np.ndarray:  # (num_classes,) percent, NaN where a class has no sample
     "Recall of each class in percent (diagonal / row sum of the confusion matrix)."
     cm = confusion_matrix(preds, labels, num_classes)
@@ -57,6 +59,7 @@ def per_class_accuracy(preds, labels, num_classes: int | None = None) -> np.ndar
     with np.errstate(invalid='ignore', divide='ignore'):
         return np.where(rows > 0, np.diag(cm) / np.maximum(rows, 1) * 100, np.nan)
 
+# %% ../../nbs/41_metrics.ipynb #869ca258
 def class_group_accuracy(preds, labels, classes) -> float:  # percent
     "Accuracy over the samples whose true class is in `classes` (e.g. NTU's two-person actions)."
     p, y = _np(preds).ravel(), _np(labels).ravel()
@@ -91,12 +94,13 @@ def mean_std(values,  # one number per run (seed)
     if len(v) == 0: raise ValueError("mean_std: no values")
     return float(v.mean()), (float(v.std(ddof=ddof)) if len(v) > ddof else 0.0)
 
+# %% ../../nbs/41_metrics.ipynb #d5fd0325
 def format_mean_std(values, digits: int = 1) -> str:
     "'m ± s' string of per-run results."
     m, s = mean_std(values)
     return f"{m:.{digits}f} ± {s:.{digits}f}"
 
-# %% ../../nbs/41_metrics.ipynb #d5fd0325
+# %% ../../nbs/41_metrics.ipynb #a9baec26
 def labels_to_segments(frame_labels,  # (T,) integer class per frame
                        background: int | None = 0,  # class id that is not an action (None: every class is)
                       ) -> list:  # [(label, start, end)] with half-open [start, end)
@@ -107,6 +111,7 @@ def labels_to_segments(frame_labels,  # (T,) integer class per frame
     starts, ends = np.r_[0, cuts], np.r_[cuts, len(y)]
     return [(int(y[s]), int(s), int(e)) for s, e in zip(starts, ends) if background is None or y[s] != background]
 
+# %% ../../nbs/41_metrics.ipynb #8923c85b
 def frame_scores_to_proposals(scores,  # (T, num_classes) per-frame class scores (probabilities or logits)
                               background: int | None = 0,  # background class id (None: no background class)
                               smooth: int = 1,  # moving-average window over frames before the arg-max (1 = none)
@@ -124,7 +129,9 @@ def frame_scores_to_proposals(scores,  # (T, num_classes) per-frame class scores
         if en - st >= min_length: out.append((lab, st, en, float(s[st:en, lab].mean())))
     return out
 
-# %% ../../nbs/41_metrics.ipynb #a9baec26
+# %% ../../nbs/41_metrics.ipynb #1a019d17
+def _se(seg): return (seg[0], seg[1]) if len(seg) == 2 else (seg[1], seg[2])
+
 def segment_iou(a,  # (start, end) half-open, or a (label, start, end[, confidence]) tuple
                 b,  # same forms as `a`
                ) -> float:
@@ -133,8 +140,7 @@ def segment_iou(a,  # (start, end) half-open, or a (label, start, end[, confiden
     hull = max(e1, e2) - min(s1, s2)
     return (min(e1, e2) - max(s1, s2)) / hull if hull > 0 else 0.0
 
-def _se(seg): return (seg[0], seg[1]) if len(seg) == 2 else (seg[1], seg[2])
-
+# %% ../../nbs/41_metrics.ipynb #c57fb5e4
 def _rank(conf): return np.argsort(np.asarray(conf, dtype=np.float64), kind='stable')[::-1]   # descending, script's tie rule
 
 def average_precision(conf,  # (P,) confidences of the proposals
@@ -159,7 +165,7 @@ def average_precision(conf,  # (P,) confidences of the proposals
     elif protocol == 'pkummd': env[0] = 0.0
     return float(np.sum(env * np.diff(np.r_[0.0, rec])))
 
-# %% ../../nbs/41_metrics.ipynb #8923c85b
+# %% ../../nbs/41_metrics.ipynb #abb96903
 def _mark_tp(props, gts, thr, protocol):
     "True-positive flags of one video's proposals against its ground truths."
     tp = np.zeros(len(props), dtype=bool)
@@ -177,6 +183,7 @@ def _mark_tp(props, gts, thr, protocol):
         if bj >= 0: used[bj] = tp[i] = True
     return tp
 
+# %% ../../nbs/41_metrics.ipynb #7737a0be
 def detection_map(proposals,  # per video: list of (label, start, end, confidence)
                   ground_truth,  # per video: list of (label, start, end); same order/length as `proposals`
                   num_classes: int | None = None,  # 'pkummd': classes averaged over = range(num_classes); default max label + 1

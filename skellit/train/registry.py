@@ -55,7 +55,7 @@ class Recipe:
         d = asdict(self)
         return json.loads(json.dumps(d, default=lambda o: list(o) if isinstance(o, (tuple, set)) else str(o)))
 
-# %% ../../nbs/43_registry.ipynb #2b48d819
+# %% ../../nbs/43_registry.ipynb #3d0f56a6
 def _set(obj, key: str, value):
     "Set `key` on a dict, TrainConfig or DataConventions, validating dataclass fields."
     if isinstance(obj, dict): obj[key] = value; return obj
@@ -63,6 +63,7 @@ def _set(obj, key: str, value):
     if key not in names: raise KeyError(f"{type(obj).__name__} has no field {key!r}; fields: {sorted(names)}")
     return replace(obj, **{key: value})
 
+# %% ../../nbs/43_registry.ipynb #2a6c544f
 def valid_keys(recipe: Recipe, model_keys=()) -> list:
     "Every plain and dotted key `override` accepts for this recipe."
     tc = [f.name for f in fields(TrainConfig)]
@@ -70,6 +71,7 @@ def valid_keys(recipe: Recipe, model_keys=()) -> list:
     return sorted(set(tc) | set(mk) | {'batch_size'} | {f'pretrain.{k}' for k in tc} | {f'model.{k}' for k in mk}
                   | {f'data.{f.name}' for f in fields(DataConventions)} | {f'{p}.<key>' for p in _PROTOCOLS})
 
+# %% ../../nbs/43_registry.ipynb #2b48d819
 def override(recipe: Recipe, model_keys=(), **kw) -> Recipe:
     "A copy of `recipe` with keys replaced (see above); unknown keys raise with the list of valid ones."
     r = copy.deepcopy(recipe)
@@ -113,7 +115,9 @@ class Method:
     description: str = ''
     paper: str = ''
 
+# %% ../../nbs/43_registry.ipynb #fe93083c
 METHODS: dict = {}
+
 RECIPES: dict = {}
 
 def register_method(name: str, build: Callable, model_keys=(), finetune_head=None, description: str = '', paper: str = '') -> Method:
@@ -121,13 +125,14 @@ def register_method(name: str, build: Callable, model_keys=(), finetune_head=Non
     METHODS[name] = Method(name, build, tuple(model_keys), finetune_head, description, paper)
     return METHODS[name]
 
+# %% ../../nbs/43_registry.ipynb #e7c31f18
 def register_recipe(*recipes: Recipe):
     "Register presets of registered methods."
     for r in recipes:
         if r.method not in METHODS: raise ValueError(f"register_recipe: method {r.method!r} is not registered; register_method first")
         RECIPES[(r.method, r.preset)] = r
 
-# %% ../../nbs/43_registry.ipynb #490f0470
+# %% ../../nbs/43_registry.ipynb #61c72264
 def get_method(name: str) -> Method:
     "The registered method `name`."
     if name not in METHODS:
@@ -135,6 +140,7 @@ def get_method(name: str) -> Method:
                          "module skellit.methods.<name>, to register them)")
     return METHODS[name]
 
+# %% ../../nbs/43_registry.ipynb #2ddcce30
 def get_recipe(method: str, preset: str = 'demo', **overrides) -> Recipe:
     "A copy of a registered preset with `overrides` applied (see `override`)."
     m = get_method(method)
@@ -143,11 +149,12 @@ def get_recipe(method: str, preset: str = 'demo', **overrides) -> Recipe:
         raise ValueError(f"Unknown preset {preset!r} of {method!r}; presets: {known}")
     return override(RECIPES[(method, preset)], m.model_keys, **overrides)
 
+# %% ../../nbs/43_registry.ipynb #9cec69d7
 def list_recipes() -> list:
     "(method, preset, what it reproduces) for every registered preset, sorted."
     return sorted((m, p, RECIPES[(m, p)].paper) for (m, p) in RECIPES)
 
-# %% ../../nbs/43_registry.ipynb #fe93083c
+# %% ../../nbs/43_registry.ipynb #d97e8acc
 _SHAPE_KEYS = {'num_joints': 'num_joints', 'in_channels': 'in_channels', 'num_persons': 'num_persons'}
 
 def check_spec(recipe: Recipe, spec: DataSpec):
@@ -163,6 +170,7 @@ def check_spec(recipe: Recipe, spec: DataSpec):
         raise ValueError(f"{recipe.method}/{recipe.preset} takes at most {mf} frames but the data are padded to "
                          f"{spec.max_len}; crop the sequences or override data.max_frames")
 
+# %% ../../nbs/43_registry.ipynb #798c6bef
 def build_pretext(recipe: Recipe, spec: DataSpec) -> nn.Module:
     "The method's pretext for `recipe`, built for the data `spec`, transforms attached."
     check_spec(recipe, spec)
