@@ -160,8 +160,18 @@ def _check_structure(self: SkeletonData) -> SkeletonData:
     return self
 
 # %% ../nbs/01_data.ipynb #8b347272
-def _is_big(x) -> bool: return isinstance(x, np.memmap) or x.nbytes > 2 ** 28
+def _is_big(x) -> bool:
+    "Whether a value scan of `x` deserves a progress bar (memory-mapped, or more than 256 MB)."
+    return isinstance(x, np.memmap) or x.nbytes > 2 ** 28
 
+# %% ../nbs/01_data.ipynb #f3b7be13
+def _write_marker(vc: dict):
+    "Record a finished scan in the dataset's values.json (keyed by x.npy's size and mtime); silently skip read-only folders."
+    path, key = vc['marker']
+    try: path.write_text(json.dumps({**key, 'nonfinite': np.nonzero(vc['bad'])[0].tolist()}))
+    except OSError: pass
+
+# %% ../nbs/01_data.ipynb #c664df81
 @patch
 def _scan_values(self: SkeletonData,
                  chunk: int = 256,       # samples read at a time
@@ -186,13 +196,6 @@ def _scan_values(self: SkeletonData,
         bar.close()
         if vc['marker'] is not None and vc['checked'].all(): _write_marker(vc)
     return np.nonzero(vc['bad'][base])[0]
-
-# %% ../nbs/01_data.ipynb #f3b7be13
-def _write_marker(vc: dict):
-    "Record a finished scan in the dataset's values.json (keyed by x.npy's size and mtime); silently skip read-only folders."
-    path, key = vc['marker']
-    try: path.write_text(json.dumps({**key, 'nonfinite': np.nonzero(vc['bad'])[0].tolist()}))
-    except OSError: pass
 
 # %% ../nbs/01_data.ipynb #850bcb6b
 @patch
@@ -222,9 +225,11 @@ def _mark_checked(self: SkeletonData) -> SkeletonData:
 
 # %% ../nbs/01_data.ipynb #5adc2f7e
 def _values_key(xpath: Path) -> dict:
+    "What identifies the x.npy a values.json describes: its size and modification time."
     st = xpath.stat()
     return dict(file='x.npy', size=st.st_size, mtime_ns=st.st_mtime_ns)
 
+# %% ../nbs/01_data.ipynb #de2be6ab
 @patch
 def save(self: SkeletonData, path, overwrite: bool = True, chunk: int = 1024) -> Path:
     "Write the dataset to directory `path` atomically (x.npy + arrays.npz + info.json + values.json)."
@@ -251,6 +256,18 @@ def save(self: SkeletonData, path, overwrite: bool = True, chunk: int = 1024) ->
         shutil.rmtree(tmp, ignore_errors=True); raise
     return path
 
+# %% ../nbs/01_data.ipynb #db755a9a
+@patch
+def _use_marker(self: SkeletonData, marker: Path, key: dict):
+    "Seed the value-scan cache from a `values.json` that matches x.npy (size and mtime); remember where to write one."
+    n = len(self._x)
+    self._vc = vc = dict(x=self._x, checked=np.zeros(n, bool), bad=np.zeros(n, bool), marker=(marker, key))
+    try: rec = json.loads(marker.read_text())
+    except (OSError, ValueError): return
+    if {k: rec.get(k) for k in key} == key:
+        vc['checked'][:] = True
+        vc['bad'][np.asarray(rec.get('nonfinite', []), dtype=np.int64)] = True
+
 # %% ../nbs/01_data.ipynb #9ec0b134
 @patch(cls_method=True)
 def load(cls: SkeletonData, path,
@@ -274,18 +291,6 @@ def load(cls: SkeletonData, path,
     d = cls(x, arr['length'], arr['label'], info['class_names'], meta, info['layout'], info['name'])
     d._use_marker(path / 'values.json', _values_key(path / 'x.npy'))
     return d.validate() if validate else d
-
-# %% ../nbs/01_data.ipynb #db755a9a
-@patch
-def _use_marker(self: SkeletonData, marker: Path, key: dict):
-    "Seed the value-scan cache from a `values.json` that matches x.npy (size and mtime); remember where to write one."
-    n = len(self._x)
-    self._vc = vc = dict(x=self._x, checked=np.zeros(n, bool), bad=np.zeros(n, bool), marker=(marker, key))
-    try: rec = json.loads(marker.read_text())
-    except (OSError, ValueError): return
-    if {k: rec.get(k) for k in key} == key:
-        vc['checked'][:] = True
-        vc['bad'][np.asarray(rec.get('nonfinite', []), dtype=np.int64)] = True
 
 # %% ../nbs/01_data.ipynb #13662073
 class SkeletonDataset(Dataset):

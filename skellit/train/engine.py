@@ -397,6 +397,20 @@ def _check_labels(batch, model, where: str):
                          "(-1 = unlabelled); check the dataset's class count and its label base (0- or 1-based)")
     return lab
 
+# %% ../../nbs/40_engine.ipynb #22ff4f99
+def _check_shape(x, model, where: str):
+    "A (B, C, T, V, M) batch must have the model's channel and joint counts."
+    C, V = x.shape[1], x.shape[3]
+    ch = _model_attr(model, 'in_channels', 3)
+    if C != ch:
+        hint = (" These look like 2-D keypoints: add a third channel first — the keypoint score (as pyskl's 2-D data; "
+                "skellit.io.formats.read_pyskl does this) or z = 0." if C == 2 else " Batches are (B, C, T, V, M).")
+        raise ValueError(f"fit: {where}: x has C={C} values per joint on axis 1, the model takes C={ch} (x, y, z).{hint}")
+    nj = _model_attr(model, 'num_joints')
+    if nj is not None and V != nj:
+        raise ValueError(f"fit: {where}: x has V={V} joints, the model was built for {nj}; build the model for the data "
+                         "(skellit.train.registry.build_pretext reads the shape from the dataset)")
+
 # %% ../../nbs/40_engine.ipynb #538b7be2
 def check_batch(batch: dict,            # a loader batch: x, length, label, index
                 model=None,             # the model it is for (dtype, channels, joints, classes)
@@ -421,20 +435,6 @@ def check_batch(batch: dict,            # a loader batch: x, length, label, inde
                              f"[1, T={x.shape[2] if x.dim() == 5 else '?'}]); drop empty sequences (SkeletonData.validate finds them)")
     if torch.is_tensor(batch.get('label')): out['label'] = _check_labels(batch, model, where)
     return out
-
-# %% ../../nbs/40_engine.ipynb #22ff4f99
-def _check_shape(x, model, where: str):
-    "A (B, C, T, V, M) batch must have the model's channel and joint counts."
-    C, V = x.shape[1], x.shape[3]
-    ch = _model_attr(model, 'in_channels', 3)
-    if C != ch:
-        hint = (" These look like 2-D keypoints: add a third channel first — the keypoint score (as pyskl's 2-D data; "
-                "skellit.io.formats.read_pyskl does this) or z = 0." if C == 2 else " Batches are (B, C, T, V, M).")
-        raise ValueError(f"fit: {where}: x has C={C} values per joint on axis 1, the model takes C={ch} (x, y, z).{hint}")
-    nj = _model_attr(model, 'num_joints')
-    if nj is not None and V != nj:
-        raise ValueError(f"fit: {where}: x has V={V} joints, the model was built for {nj}; build the model for the data "
-                         "(skellit.train.registry.build_pretext reads the shape from the dataset)")
 
 # %% ../../nbs/40_engine.ipynb #146c3b31
 FREE_FIELDS = ('progress', 'log_every', 'ckpt_every', 'ckpt_every_steps', 'ckpt_every_minutes', 'eval_every',
@@ -507,6 +507,35 @@ def _clean_tmp(out: Path) -> list:
     return left
 
 # %% ../../nbs/40_engine.ipynb #f36e0320
+def _prepare_out(out: Path):
+    "Create a run directory; remove (and report) temporary files an interrupted save left behind."
+    out.mkdir(parents=True, exist_ok=True)
+    left = _clean_tmp(out)
+    if left: warnings.warn(f"removed {', '.join(left)} from {out}: left by a checkpoint save that was interrupted "
+                           "(the checkpoints themselves are intact)")
+
+# %% ../../nbs/40_engine.ipynb #b65bc453
+def _check_data(ds: SkeletonDataset, model, main: bool = True):
+    "Validate a loader's SkeletonData (cached) and its labels against the model's class count."
+    data = ds.data.validate(progress=lambda **kw: progress(**{**kw, 'disable': kw.get('disable', False) or not main}))
+    nc = _model_attr(model, 'num_classes')
+    if not nc: return
+    lab = data.label[ds.indices]
+    if len(lab) and (lab == -1).all():
+        raise ValueError(f"fit: every training sample of {data.name!r} is unlabelled (-1), but the model "
+                         f"({type(model).__name__}, {nc} classes) trains on labels")
+    bad = lab >= nc
+    if bad.any():
+        i = int(ds.indices[np.argmax(bad)])
+        raise ValueError(f"fit: label {data.label[i]} of sample {i} ({data._src(i)}) of {data.name!r} is outside the model's "
+                         f"{nc} classes; build the model for the data's {data.num_classes} classes")
+
+# %% ../../nbs/40_engine.ipynb #afb1bf3b
+def _new_group(device) -> dict:
+    "An empty accumulation group: its raw inputs (for messages), a non-finite-loss flag, its loss parts."
+    return dict(batches=[], loss_bad=torch.zeros((), dtype=torch.bool, device=device), parts=[])
+
+# %% ../../nbs/40_engine.ipynb #121ae6e7
 class _Fit:
     "The state of one `fit` call; each method is one phase of the training loop."
     def __init__(self, model, train_loader, cfg, transform, eval_fn, out_dir, get_layer_id):
@@ -518,7 +547,7 @@ class _Fit:
             dist.init_process_group('nccl' if self.device.type == 'cuda' else 'gloo')
         self.main = self.rank == 0
         self.out = Path(out_dir) if out_dir is not None else None
-        if self.out is not None and self.main: self._prepare_out()
+        if self.out is not None and self.main: _prepare_out(self.out)
         self.use_amp = cfg.amp != 'none' and self.device.type == 'cuda'
         if cfg.amp != 'none' and not self.use_amp: warnings.warn(f"amp={cfg.amp!r} needs CUDA; training in float32 on {self.device}")
         self.amp_dtype = torch.bfloat16 if cfg.amp == 'bf16' else torch.float16
@@ -532,47 +561,19 @@ class _Fit:
         self.after_step = getattr(model, 'after_step', None)
         self.st, self.history, self.acc = dict(epoch=0, batch=0, step=0), [], dict(sums={}, n=0)
         self.skipped, self.resume_rec, self.ckpt_t = 0, None, time.time()
-        self._new_group()
+        self.group = _new_group(self.device)
 
-# %% ../../nbs/40_engine.ipynb #a639a98e
-@patch
-def _prepare_out(self: _Fit):
-    "Create the run directory; remove (and report) temporary files an interrupted save left behind."
-    self.out.mkdir(parents=True, exist_ok=True)
-    left = _clean_tmp(self.out)
-    if left: warnings.warn(f"removed {', '.join(left)} from {self.out}: left by a checkpoint save that was interrupted "
-                           "(the checkpoints themselves are intact)")
-
-# %% ../../nbs/40_engine.ipynb #b65bc453
-@patch
-def _data(self: _Fit, train_loader):
-    "Validate a SkeletonData loader, shard and make it resumable; derive the step counts."
-    cfg = self.cfg
-    if isinstance(getattr(train_loader, 'dataset', None), SkeletonDataset): self._check_data(train_loader.dataset)
-    self.loader, self.sampler = _rebuild_loader(train_loader, cfg.seed, self.rank, self.world)
-    self.lgen = self.loader.generator if self.sampler is not None else None
-    self.n_micro = len(self.loader)
-    if self.n_micro == 0: raise ValueError("fit: the training loader yields no batches (dataset smaller than batch_size with drop_last?)")
-    self.spe = math.ceil(self.n_micro / cfg.accum_steps)
-    self.total = cfg.max_steps if cfg.max_steps is not None else cfg.epochs * self.spe
-    self.n_epochs = cfg.epochs if cfg.max_steps is None else math.ceil(cfg.max_steps / self.spe)
-
-# %% ../../nbs/40_engine.ipynb #08a50a57
-@patch
-def _check_data(self: _Fit, ds: SkeletonDataset):
-    "Validate the training data (cached) and its labels against the model's class count."
-    data = ds.data.validate(progress=lambda **kw: progress(**{**kw, 'disable': kw.get('disable', False) or not self.main}))
-    nc = _model_attr(self.model, 'num_classes')
-    if not nc: return
-    lab = data.label[ds.indices]
-    if len(lab) and (lab == -1).all():
-        raise ValueError(f"fit: every training sample of {data.name!r} is unlabelled (-1), but the model "
-                         f"({type(self.model).__name__}, {nc} classes) trains on labels")
-    bad = lab >= nc
-    if bad.any():
-        i = int(ds.indices[np.argmax(bad)])
-        raise ValueError(f"fit: label {data.label[i]} of sample {i} ({data._src(i)}) of {data.name!r} is outside the model's "
-                         f"{nc} classes; build the model for the data's {data.num_classes} classes")
+    def _data(self, train_loader):
+        "Validate a SkeletonData loader, shard and make it resumable; derive the step counts."
+        cfg = self.cfg
+        if isinstance(getattr(train_loader, 'dataset', None), SkeletonDataset): _check_data(train_loader.dataset, self.model, self.main)
+        self.loader, self.sampler = _rebuild_loader(train_loader, cfg.seed, self.rank, self.world)
+        self.lgen = self.loader.generator if self.sampler is not None else None
+        self.n_micro = len(self.loader)
+        if self.n_micro == 0: raise ValueError("fit: the training loader yields no batches (dataset smaller than batch_size with drop_last?)")
+        self.spe = math.ceil(self.n_micro / cfg.accum_steps)
+        self.total = cfg.max_steps if cfg.max_steps is not None else cfg.epochs * self.spe
+        self.n_epochs = cfg.epochs if cfg.max_steps is None else math.ceil(cfg.max_steps / self.spe)
 
 # %% ../../nbs/40_engine.ipynb #8ce308b3
 @patch
@@ -680,12 +681,6 @@ def _epoch_iter(self: _Fit, epoch: int):
         for _ in range(self.st['batch']): next(it)
     return it
 
-# %% ../../nbs/40_engine.ipynb #b6efedd8
-@patch
-def _new_group(self: _Fit):
-    "Start an accumulation group: its raw inputs (for messages), a non-finite-loss flag, its loss parts."
-    self.group = dict(batches=[], loss_bad=torch.zeros((), dtype=torch.bool, device=self.device), parts=[])
-
 # %% ../../nbs/40_engine.ipynb #f4ea33ab
 @patch
 def micro_step(self: _Fit, bi: int, batch: dict) -> bool:
@@ -747,7 +742,19 @@ def _merge_parts(self: _Fit):
             self.acc['sums'][k] = self.acc['sums'].get(k, 0.) + v; self.win['sums'][k] = self.win['sums'].get(k, 0.) + v
         self.acc['n'] += 1; self.win['n'] += 1; self.win['seen'] += n
 
-# %% ../../nbs/40_engine.ipynb #0df459b3
+# %% ../../nbs/40_engine.ipynb #3820f8b0
+@patch
+def log_window(self: _Fit, lr: float, bi: int):
+    "A step record: rank-averaged means of the loss parts since the last record, lr, throughput."
+    w = self.win
+    rec = {**_reduce_means(w['sums'], w['n'], self.world, self.device), 'kind': 'step', 'step': self.st['step'],
+           'epoch': self.st['epoch'] + (bi + 1) / self.n_micro, 'lr': lr,
+           'samples_per_s': w['seen'] * self.world / max(time.time() - w['t0'], 1e-9)}
+    if self.cfg.nonfinite == 'skip': rec['nonfinite_skipped'] = self.skipped
+    self.log(rec); self.pbar.set_postfix(loss=f"{rec.get('loss', float('nan')):.4f}", lr=f"{lr:.2e}")
+    self.win = dict(sums={}, n=0, t0=time.time(), seen=0)
+
+# %% ../../nbs/40_engine.ipynb #159b63ea
 @patch
 def opt_step(self: _Fit, bi: int) -> bool:
     "One optimiser step at the scheduled lr (or a non-finite one refused or skipped), after_step, the step log; True when a checkpoint is due."
@@ -760,7 +767,7 @@ def opt_step(self: _Fit, bi: int) -> bool:
         self.scaler.step(self.opt); self.scaler.update(); self.opt.zero_grad(set_to_none=True)
         if self.after_step is not None: self.after_step()
         self._merge_parts()
-    self._new_group()
+    self.group = _new_group(self.device)
     st['step'] += 1; st['batch'] = bi + 1
     self.pbar.update(1)
     if st['step'] % max(1, cfg.log_every) == 0 or st['step'] == self.total: self.log_window(lr, bi)
@@ -805,40 +812,6 @@ def nonfinite(self: _Fit, bi: int, what: str):
     self.log(dict(kind='nonfinite', step=st['step'] + 1, epoch=st['epoch'], what=what, indices=idx,
                   input_nonfinite=bad, action='skipped'))
 
-# %% ../../nbs/40_engine.ipynb #3820f8b0
-@patch
-def log_window(self: _Fit, lr: float, bi: int):
-    "A step record: rank-averaged means of the loss parts since the last record, lr, throughput."
-    w = self.win
-    rec = {**_reduce_means(w['sums'], w['n'], self.world, self.device), 'kind': 'step', 'step': self.st['step'],
-           'epoch': self.st['epoch'] + (bi + 1) / self.n_micro, 'lr': lr,
-           'samples_per_s': w['seen'] * self.world / max(time.time() - w['t0'], 1e-9)}
-    if self.cfg.nonfinite == 'skip': rec['nonfinite_skipped'] = self.skipped
-    self.log(rec); self.pbar.set_postfix(loss=f"{rec.get('loss', float('nan')):.4f}", lr=f"{lr:.2e}")
-    self.win = dict(sums={}, n=0, t0=time.time(), seen=0)
-
-# %% ../../nbs/40_engine.ipynb #4423892e
-@patch
-def train_epoch(self: _Fit, stop_after_steps=None) -> bool:
-    "Run the rest of the current epoch; True when training must stop after it (last epoch, max_steps or a stop)."
-    epoch, cfg = self.st['epoch'], self.cfg
-    self.model.epoch = epoch
-    self.model.train()
-    it = self._epoch_iter(epoch)
-    self.win = dict(sums={}, n=0, t0=time.time(), seen=0)
-    stop = False
-    for bi in range(self.st['batch'], self.n_micro):
-        if not self.micro_step(bi, next(it)): continue
-        due = self.opt_step(bi)
-        done = self.st['step'] >= self.total
-        stop = stop_after_steps is not None and self.st['step'] >= stop_after_steps
-        if (stop or done) and bi + 1 < self.n_micro:
-            if stop: self.save('checkpoint-last.pt', self.acc); return True
-            break
-        if bi + 1 < self.n_micro and (due or (cfg.ckpt_every_steps and self.st['step'] % cfg.ckpt_every_steps == 0)):
-            self.save('checkpoint-last.pt', self.acc)
-    return self.end_epoch(epoch) or stop
-
 # %% ../../nbs/40_engine.ipynb #98b9aece
 @patch
 def _eval_due(self: _Fit, epoch: int, last: bool) -> bool:
@@ -865,6 +838,28 @@ def end_epoch(self: _Fit, epoch: int) -> bool:
     if cfg.ckpt_every and ended and (epoch + 1) % cfg.ckpt_every == 0: self.save(f'checkpoint-{epoch:04d}.pt')
     self.save('checkpoint-last.pt')
     return last
+
+# %% ../../nbs/40_engine.ipynb #4423892e
+@patch
+def train_epoch(self: _Fit, stop_after_steps=None) -> bool:
+    "Run the rest of the current epoch; True when training must stop after it (last epoch, max_steps or a stop)."
+    epoch, cfg = self.st['epoch'], self.cfg
+    self.model.epoch = epoch
+    self.model.train()
+    it = self._epoch_iter(epoch)
+    self.win = dict(sums={}, n=0, t0=time.time(), seen=0)
+    stop = False
+    for bi in range(self.st['batch'], self.n_micro):
+        if not self.micro_step(bi, next(it)): continue
+        due = self.opt_step(bi)
+        done = self.st['step'] >= self.total
+        stop = stop_after_steps is not None and self.st['step'] >= stop_after_steps
+        if (stop or done) and bi + 1 < self.n_micro:
+            if stop: self.save('checkpoint-last.pt', self.acc); return True
+            break
+        if bi + 1 < self.n_micro and (due or (cfg.ckpt_every_steps and self.st['step'] % cfg.ckpt_every_steps == 0)):
+            self.save('checkpoint-last.pt', self.acc)
+    return self.end_epoch(epoch) or stop
 
 # %% ../../nbs/40_engine.ipynb #a2cca148
 @patch

@@ -316,6 +316,18 @@ def linear_probe(encoder: nn.Module,  # encoder(x, length) -> Features; frozen
     return _finish(hist, evals, report, train_data.class_names, protocol='linear_probe', precomputed=bool(precompute), head=head,
                    unlabelled_dropped=n_all - len(train_data))
 
+# %% ../../nbs/42_evaluate.ipynb #e12e8c30
+@torch.no_grad()
+def _score_model(model, data, batch_size, transform, device, seed, nc) -> EvalResult:
+    "Logits of a `Supervised` model on `data` (eval mode, seeded transform), scored."
+    model.eval(); outs, ys = [], []
+    ge = _gen(device, seed)
+    for b in make_loader(data, batch_size, shuffle=False):
+        x, length = _apply(transform, b, device, ge)
+        outs.append(model.predict(x, length).float().cpu()); ys.append(b['label'])
+    model.train()
+    return evaluate_logits(torch.cat(outs), torch.cat(ys), num_classes=nc)
+
 # %% ../../nbs/42_evaluate.ipynb #779ab57d
 FINETUNE_DEFAULTS = dict(epochs=100, optimizer='adamw', lr=3e-4, min_lr=1e-5, weight_decay=0.05, schedule='cosine', warmup_epochs=5)
 
@@ -353,18 +365,6 @@ def finetune(encoder: nn.Module, train_data: SkeletonData, test_data: SkeletonDa
     hist, evals = _fit_and_score(model, loader, cfg, score, transform=train_transform, get_layer_id=lid)
     model.eval()
     return _finish(hist, evals, report, train_data.class_names, protocol='finetune', model=model, unlabelled_dropped=n_all - len(train_data))
-
-# %% ../../nbs/42_evaluate.ipynb #e12e8c30
-@torch.no_grad()
-def _score_model(model, data, batch_size, transform, device, seed, nc) -> EvalResult:
-    "Logits of a `Supervised` model on `data` (eval mode, seeded transform), scored."
-    model.eval(); outs, ys = [], []
-    ge = _gen(device, seed)
-    for b in make_loader(data, batch_size, shuffle=False):
-        x, length = _apply(transform, b, device, ge)
-        outs.append(model.predict(x, length).float().cpu()); ys.append(b['label'])
-    model.train()
-    return evaluate_logits(torch.cat(outs), torch.cat(ys), num_classes=nc)
 
 # %% ../../nbs/42_evaluate.ipynb #45bc6716
 def _subset(subsets, frac, i, n_seeds, n) -> np.ndarray:
