@@ -17,6 +17,7 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, Sampler, RandomSampler, SequentialSampler
 from ..progress import progress
 from ..data import SkeletonDataset
+from ..interface import Supervised
 from fastcore.basics import patch
 
 # %% auto #0
@@ -372,6 +373,11 @@ def _model_attr(model, name: str, default=None):
             if isinstance(v, int) and not isinstance(v, bool): return v
     return default
 
+# %% ../../nbs/40_engine.ipynb #5f87ae1d
+def _label_classes(model) -> Optional[int]:
+    "The class count training labels must respect: a `Supervised` model's `num_classes` (None for other models)."
+    return model.num_classes if isinstance(model, Supervised) else None
+
 # %% ../../nbs/40_engine.ipynb #18d9ff9f
 def _samples(batch, sel) -> str:
     "How a message names the batch rows `sel` (bool mask): their dataset indices when the batch has them."
@@ -389,7 +395,7 @@ def _check_labels(batch, model, where: str):
                                        "labels are class indices (-1 = unlabelled)")
         lab = lab.long()
     elif lab.dtype != torch.int64: lab = lab.long()
-    nc = _model_attr(model, 'num_classes')
+    nc = _label_classes(model)
     bad = (lab < -1) | ((lab >= nc) if nc else torch.zeros_like(lab, dtype=torch.bool))
     if bad.any():
         v = lab[bad][0].item()
@@ -518,7 +524,7 @@ def _prepare_out(out: Path):
 def _check_data(ds: SkeletonDataset, model, main: bool = True):
     "Validate a loader's SkeletonData (cached) and its labels against the model's class count."
     data = ds.data.validate(progress=lambda **kw: progress(**{**kw, 'disable': kw.get('disable', False) or not main}))
-    nc = _model_attr(model, 'num_classes')
+    nc = _label_classes(model)
     if not nc: return
     lab = data.label[ds.indices]
     if len(lab) and (lab == -1).all():
