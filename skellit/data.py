@@ -13,12 +13,36 @@ import torch
 from torch.utils.data import Dataset, DataLoader
 from dataclasses import dataclass
 from functools import partial
+from fastcore.basics import patch
+from tqdm.auto import tqdm
 from .skeleton import get_layout
 
 # %% auto #0
-__all__ = ['META_KEYS', 'SkeletonData', 'toy_data', 'SkeletonDataset', 'collate_skeletons', 'make_loader', 'DataSpec']
+__all__ = ['META_KEYS', 'as_integers', 'SkeletonData', 'toy_data', 'SkeletonDataset', 'collate_skeletons', 'make_loader',
+           'DataSpec']
 
 # %% ../nbs/01_data.ipynb #7190e427
+def as_integers(values,              # labels or lengths (any array-like)
+                what: str = 'label', # what the values are, for the message
+                src: str = 'data',   # where they come from (file or dataset name), for the message
+                names=None,          # optional per-sample names for the message
+               ) -> np.ndarray:      # (N,) int64
+    "int64 copy of `values`; integral floats convert exactly, anything else is an error naming the first bad sample."
+    a = np.asarray(values)
+    if a.dtype.kind in 'iub': return a.astype(np.int64).reshape(-1)
+    if a.dtype.kind != 'f':
+        raise ValueError(f"{src}: {what}s must be integers, got values of type {a.dtype}")
+    a = a.reshape(-1)
+    bad = ~np.isfinite(a) | (a != np.round(a))
+    if bad.any():
+        i = int(np.argmax(bad))
+        nm = f" ({names[i]})" if names is not None else ''
+        raise ValueError(f"{src}: {what} {a[i]:g} of sample {i}{nm} is not an integer; {what}s are whole numbers "
+                         f"({'class indices, -1 = unlabelled' if what == 'label' else 'frame counts'}). Fix the file or "
+                         "round the values yourself if that is what they mean")
+    return a.astype(np.int64)
+
+# %% ../nbs/01_data.ipynb #46b8179f
 META_KEYS = ('subject', 'performer', 'camera', 'view', 'setup', 'replication', 'source')
 
 class SkeletonData:
@@ -28,13 +52,14 @@ class SkeletonData:
         self._x = x                                       # (N, C, T, V, M) array (may be a memmap)
         n = len(x) if index is None else len(index)
         self._index = None if index is None else np.asarray(index, dtype=np.int64)  # lazy subset of a big array
-        self.length = (np.full(n, x.shape[2], np.int64) if length is None else np.asarray(length, dtype=np.int64))
-        self.label = np.full(n, -1, np.int64) if label is None else np.asarray(label, dtype=np.int64)
+        self.length = (np.full(n, x.shape[2], np.int64) if length is None else as_integers(length, 'length', name))
+        self.label = np.full(n, -1, np.int64) if label is None else as_integers(label, 'label', name)
         self.class_names = list(class_names) if class_names is not None else \
             [f'class_{i}' for i in range(int(self.label.max()) + 1 if n and self.label.max() >= 0 else 0)]
         self.meta = {k: np.asarray(v) for k, v in (meta or {}).items()}
         self.layout = get_layout(layout).name
         self.name = name
+        self._vc = None                                   # cache of the NaN/inf scan, shared with subsets
 
     @property
     def x(self):
@@ -58,64 +83,35 @@ class SkeletonData:
         return (f"SkeletonData({self.name!r}: N={len(self)}, C,T,V,M={tuple(self._x.shape[1:])}, "
                 f"classes={self.num_classes}, layout={self.layout!r}, meta={sorted(self.meta)})")
 
-    def subset(self, idx, name=None) -> 'SkeletonData':
-        "A view of the samples `idx` (bool mask or indices); big arrays are not copied."
-        idx = np.asarray(idx)
-        if idx.dtype == bool:
-            if len(idx) != len(self): raise ValueError(f"subset: boolean mask has length {len(idx)}, data has {len(self)}")
-            idx = np.nonzero(idx)[0]
-        idx = idx.astype(np.int64)
-        if len(idx) and (idx.min() < -len(self) or idx.max() >= len(self)):
-            raise IndexError(f"subset: index out of range for {len(self)} samples")
-        base = idx if self._index is None else self._index[idx]
-        return SkeletonData(self._x, self.length[idx], self.label[idx], self.class_names,
-                            {k: v[idx] for k, v in self.meta.items()}, self.layout, name or self.name, index=base)
-
-    def materialize(self) -> 'SkeletonData':
-        "A copy with `x` as an in-memory array."
-        return SkeletonData(np.ascontiguousarray(self.x), self.length.copy(), self.label.copy(), self.class_names,
-                            {k: v.copy() for k, v in self.meta.items()}, self.layout, self.name)
-
 # %% ../nbs/01_data.ipynb #d8e05837
-def _validate(self: SkeletonData, check_values: bool = True, chunk: int = 512) -> SkeletonData:
-    "Raise ValueError naming the first problem found; return self when valid."
-    x = self._x
-    if x.ndim != 5:
-        raise ValueError(f"{self.name}: x must have shape (N, C, T, V, M), got {tuple(x.shape)}. "
-                         "Transpose (N, T, V, C) data with x.transpose(0, 3, 1, 2)[..., None].")
-    N, C, T, V, M = self.shape
-    if C != 3: raise ValueError(f"{self.name}: expected C=3 coordinates (x, y, z) on axis 1, got {C}")
-    lay = get_layout(self.layout)
-    if V != lay.num_joints:
-        raise ValueError(f"{self.name}: x has {V} joints but layout {lay.name!r} has {lay.num_joints}; "
-                         f"pass the right layout= (known layouts: skellit.skeleton.LAYOUTS)")
-    for k, v in (('length', self.length), ('label', self.label), *self.meta.items()):
-        if len(v) != N: raise ValueError(f"{self.name}: {k!r} has {len(v)} entries for {N} samples")
-    if N and (self.length <= 0).any():
-        i = int(np.argmax(self.length <= 0))
-        raise ValueError(f"{self.name}: sample {i} ({self._src(i)}) has zero length; drop empty sequences before building the dataset")
-    if N and (self.length > T).any():
-        i = int(np.argmax(self.length > T))
-        raise ValueError(f"{self.name}: sample {i} has length {self.length[i]} > T={T}")
-    bad = (self.label < -1) | (self.label >= self.num_classes)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ValueError(f"{self.name}: label {self.label[i]} of sample {i} ({self._src(i)}) is out of range "
-                         f"[0, {self.num_classes}) (-1 marks unlabelled); check class_names or 0/1-based labels")
-    if check_values and N:
-        for s in range(0, N, chunk):
-            ids = np.arange(s, min(N, s + chunk))
-            xs = np.asarray(self._x[ids if self._index is None else self._index[ids]])
-            fin = np.isfinite(xs).reshape(len(ids), -1).all(1)
-            if not fin.all():
-                i = int(ids[np.argmax(~fin)])
-                raise ValueError(f"{self.name}: sample {i} ({self._src(i)}) contains NaN or inf coordinates; "
-                                 "fix or drop it (np.nan_to_num or subset)")
-    return self
+@patch
+def subset(self: SkeletonData, idx, name=None) -> SkeletonData:
+    "A view of the samples `idx` (bool mask or indices); big arrays are not copied."
+    idx = np.asarray(idx)
+    if idx.dtype == bool:
+        if len(idx) != len(self): raise ValueError(f"subset: boolean mask has length {len(idx)}, data has {len(self)}")
+        idx = np.nonzero(idx)[0]
+    idx = idx.astype(np.int64)
+    if len(idx) and (idx.min() < -len(self) or idx.max() >= len(self)):
+        raise IndexError(f"subset: index out of range for {len(self)} samples")
+    base = idx if self._index is None else self._index[idx]
+    s = SkeletonData(self._x, self.length[idx], self.label[idx], self.class_names,
+                     {k: v[idx] for k, v in self.meta.items()}, self.layout, name or self.name, index=base)
+    s._vc = self._vc
+    return s
 
-def _src(self: SkeletonData, i):
+# %% ../nbs/01_data.ipynb #aed97ad2
+@patch
+def materialize(self: SkeletonData) -> SkeletonData:
+    "A copy with `x` as an in-memory array."
+    return SkeletonData(np.ascontiguousarray(self.x), self.length.copy(), self.label.copy(), self.class_names,
+                        {k: v.copy() for k, v in self.meta.items()}, self.layout, self.name)
+
+# %% ../nbs/01_data.ipynb #5a1b8cbb
+@patch
+def _src(self: SkeletonData, i: int) -> str:
+    "How messages name sample `i`: its `meta['source']`, else `#i`."
     return str(self.meta['source'][i]) if 'source' in self.meta else f'#{i}'
-SkeletonData.validate, SkeletonData._src = _validate, _src
 
 # %% ../nbs/01_data.ipynb #bfb8afba
 def toy_data(n=8, T=16, V=25, M=2, num_classes=4, seed=0, min_len=4, layout=None) -> SkeletonData:
@@ -132,30 +128,152 @@ def toy_data(n=8, T=16, V=25, M=2, num_classes=4, seed=0, min_len=4, layout=None
                         layout or ('ntu25' if V == 25 else 'nwucla20'), name='toy')
 
 # %% ../nbs/01_data.ipynb #26c3ce54
-def _save(self: SkeletonData, path, overwrite: bool = True, chunk: int = 1024) -> Path:
-    "Write the dataset to directory `path` atomically (x.npy + arrays.npz + info.json)."
+@patch
+def _check_structure(self: SkeletonData) -> SkeletonData:
+    "Shape, coordinate and joint counts, lengths, labels and metadata sizes; raise ValueError naming the first problem."
+    x = self._x
+    if x.ndim != 5:
+        raise ValueError(f"{self.name}: x must have shape (N, C, T, V, M), got {tuple(x.shape)}. "
+                         "Transpose (N, T, V, C) data with x.transpose(0, 3, 1, 2)[..., None].")
+    N, C, T, V, M = self.shape
+    if C != 3:
+        hint = (" These look like 2-D keypoints: add a third channel first — the keypoint score, as pyskl's 2-D files do "
+                "(skellit.io.formats.read_pyskl), or z = 0." if C == 2 else " Put the coordinates on axis 1.")
+        raise ValueError(f"{self.name}: expected C=3 coordinates (x, y, z) on axis 1, got C={C}.{hint}")
+    lay = get_layout(self.layout)
+    if V != lay.num_joints:
+        raise ValueError(f"{self.name}: x has {V} joints but layout {lay.name!r} has {lay.num_joints}; "
+                         f"pass the right layout= (known layouts: skellit.skeleton.LAYOUTS)")
+    for k, v in (('length', self.length), ('label', self.label), *self.meta.items()):
+        if len(v) != N: raise ValueError(f"{self.name}: {k!r} has {len(v)} entries for {N} samples")
+    if N and (self.length <= 0).any():
+        i = int(np.argmax(self.length <= 0))
+        raise ValueError(f"{self.name}: sample {i} ({self._src(i)}) has zero length; drop empty sequences before building the dataset")
+    if N and (self.length > T).any():
+        i = int(np.argmax(self.length > T))
+        raise ValueError(f"{self.name}: sample {i} ({self._src(i)}) has length {self.length[i]} > T={T}")
+    bad = (self.label < -1) | (self.label >= self.num_classes)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"{self.name}: label {self.label[i]} of sample {i} ({self._src(i)}) is out of range "
+                         f"[0, {self.num_classes}) (-1 marks unlabelled); check class_names or 0/1-based labels")
+    return self
+
+# %% ../nbs/01_data.ipynb #8b347272
+def _is_big(x) -> bool:
+    "Whether a value scan of `x` deserves a progress bar (memory-mapped, or more than 256 MB)."
+    return isinstance(x, np.memmap) or x.nbytes > 2 ** 28
+
+# %% ../nbs/01_data.ipynb #f3b7be13
+def _write_marker(vc: dict):
+    "Record a finished scan in the dataset's values.json (keyed by x.npy's size and mtime); silently skip read-only folders."
+    path, key = vc['marker']
+    try: path.write_text(json.dumps({**key, 'nonfinite': np.nonzero(vc['bad'])[0].tolist()}))
+    except OSError: pass
+
+# %% ../nbs/01_data.ipynb #c664df81
+@patch
+def _scan_values(self: SkeletonData,
+                 chunk: int = 256,       # samples read at a time
+                 progress=None,          # a tqdm-like bar factory (default tqdm; shown for memory-mapped or > 256 MB arrays)
+                 recheck: bool = False,  # forget what was read before
+                ) -> np.ndarray:         # positions (in this dataset) of samples with NaN/inf coordinates
+    "Positions of the samples holding NaN or inf, reading each sample of the underlying array at most once."
+    vc = self._vc
+    if recheck or vc is None or vc['x'] is not self._x:
+        n0 = len(self._x)
+        vc = self._vc = dict(x=self._x, checked=np.zeros(n0, bool), bad=np.zeros(n0, bool), marker=None)
+    base = np.arange(len(self)) if self._index is None else self._index
+    todo = np.unique(base[~vc['checked'][base]])
+    if len(todo):
+        bar = (progress or tqdm)(total=len(todo), desc=f'checking {self.name}', unit='sample', disable=not _is_big(self._x))
+        for s in range(0, len(todo), chunk):
+            ids = todo[s:s + chunk]
+            xs = np.asarray(self._x[ids[0]:ids[-1] + 1] if ids[-1] - ids[0] + 1 == len(ids) else self._x[ids])
+            vc['bad'][ids] = ~np.isfinite(xs).reshape(len(ids), -1).all(1)
+            vc['checked'][ids] = True
+            bar.update(len(ids))
+        bar.close()
+        if vc['marker'] is not None and vc['checked'].all(): _write_marker(vc)
+    return np.nonzero(vc['bad'][base])[0]
+
+# %% ../nbs/01_data.ipynb #850bcb6b
+@patch
+def validate(self: SkeletonData,
+             check_values: bool = True,  # also look for NaN/inf coordinates (cached, see above)
+             chunk: int = 256,           # samples read at a time by the value scan
+             progress=None,              # bar factory for the value scan (e.g. skellit.progress.progress)
+             recheck: bool = False,      # re-read samples that were checked before
+            ) -> SkeletonData:
+    "Raise ValueError naming the first problem (shape, C, joints, length, label, NaN/inf); return self when valid."
+    self._check_structure()
+    if check_values and len(self):
+        bad = self._scan_values(chunk, progress, recheck)
+        if len(bad):
+            i = int(bad[0])
+            raise ValueError(f"{self.name}: sample {i} ({self._src(i)}) contains NaN or inf coordinates "
+                             f"({len(bad)} such samples); fix or drop them (np.nan_to_num, or subset)")
+    return self
+
+# %% ../nbs/01_data.ipynb #232a3499
+@patch
+def _mark_checked(self: SkeletonData) -> SkeletonData:
+    "Record that every coordinate of the underlying array was read and is finite (a reader's own scan)."
+    n = len(self._x)
+    self._vc = dict(x=self._x, checked=np.ones(n, bool), bad=np.zeros(n, bool), marker=None)
+    return self
+
+# %% ../nbs/01_data.ipynb #5adc2f7e
+def _values_key(xpath: Path) -> dict:
+    "What identifies the x.npy a values.json describes: its size and modification time."
+    st = xpath.stat()
+    return dict(file='x.npy', size=st.st_size, mtime_ns=st.st_mtime_ns)
+
+# %% ../nbs/01_data.ipynb #de2be6ab
+@patch
+def save(self: SkeletonData, path, overwrite: bool = True, chunk: int = 1024) -> Path:
+    "Write the dataset to directory `path` atomically (x.npy + arrays.npz + info.json + values.json)."
     path = Path(path)
     if path.exists() and not overwrite: raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=path.name + '.tmp', dir=path.parent))
     try:
         out = np.lib.format.open_memmap(tmp / 'x.npy', mode='w+', dtype=np.float32, shape=self.shape)
+        bad = []
         for s in range(0, len(self), chunk):   # chunked copy: never holds two copies of a big array
             ids = np.arange(s, min(len(self), s + chunk))
             out[s:s + len(ids)] = self._x[ids if self._index is None else self._index[ids]]
+            bad += (s + np.nonzero(~np.isfinite(out[s:s + len(ids)]).reshape(len(ids), -1).all(1))[0]).tolist()
         out.flush(); del out
         meta = {f'meta_{k}': v for k, v in self.meta.items()}
         np.savez(tmp / 'arrays.npz', length=self.length, label=self.label, **meta)
         (tmp / 'info.json').write_text(json.dumps(dict(name=self.name, layout=self.layout, class_names=self.class_names,
                                                        shape=list(self.shape), format='skellit-1'), indent=1))
+        (tmp / 'values.json').write_text(json.dumps({**_values_key(tmp / 'x.npy'), 'nonfinite': bad}))
         if path.exists(): shutil.rmtree(path)
         os.replace(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise
     return path
 
-@classmethod
-def _load(cls, path, mmap: bool = True) -> SkeletonData:
+# %% ../nbs/01_data.ipynb #db755a9a
+@patch
+def _use_marker(self: SkeletonData, marker: Path, key: dict):
+    "Seed the value-scan cache from a `values.json` that matches x.npy (size and mtime); remember where to write one."
+    n = len(self._x)
+    self._vc = vc = dict(x=self._x, checked=np.zeros(n, bool), bad=np.zeros(n, bool), marker=(marker, key))
+    try: rec = json.loads(marker.read_text())
+    except (OSError, ValueError): return
+    if {k: rec.get(k) for k in key} == key:
+        vc['checked'][:] = True
+        vc['bad'][np.asarray(rec.get('nonfinite', []), dtype=np.int64)] = True
+
+# %% ../nbs/01_data.ipynb #9ec0b134
+@patch(cls_method=True)
+def load(cls: SkeletonData, path,
+         mmap: bool = True,       # memory-map x.npy (else read it into memory)
+         validate: bool = True,   # validate (values from values.json when it matches x.npy, else scanned once)
+        ) -> SkeletonData:
     "Load a directory written by `SkeletonData.save`; `x` is memory-mapped unless mmap=False."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"No dataset at {path}; write one with SkeletonData.save or a reader in skellit.io.formats")
@@ -170,10 +288,11 @@ def _load(cls, path, mmap: bool = True) -> SkeletonData:
     if list(x.shape) != info['shape']:
         raise ValueError(f"{path}: x.npy has shape {x.shape} but info.json says {info['shape']}; the file is truncated, re-create it")
     meta = {k[5:]: arr[k] for k in arr.files if k.startswith('meta_')}
-    return cls(x, arr['length'], arr['label'], info['class_names'], meta, info['layout'], info['name'])
-SkeletonData.save, SkeletonData.load = _save, _load
+    d = cls(x, arr['length'], arr['label'], info['class_names'], meta, info['layout'], info['name'])
+    d._use_marker(path / 'values.json', _values_key(path / 'x.npy'))
+    return d.validate() if validate else d
 
-# %% ../nbs/01_data.ipynb #8b347272
+# %% ../nbs/01_data.ipynb #13662073
 class SkeletonDataset(Dataset):
     "Torch dataset over a `SkeletonData`: items are dicts with x (C,T,V,M), length, label, index."
     def __init__(self, data: SkeletonData, indices=None):
@@ -186,17 +305,22 @@ class SkeletonDataset(Dataset):
                 'length': torch.tensor(int(self.data.length[j])), 'label': torch.tensor(int(self.data.label[j])),
                 'index': torch.tensor(j)}
 
+# %% ../nbs/01_data.ipynb #9336aa0f
 def collate_skeletons(items, crop_to_max: bool = True) -> dict:
     "Stack dataset items into a batch dict; optionally cut T to the longest valid length."
     b = {k: torch.stack([it[k] for it in items]) for k in items[0]}
     if crop_to_max: b['x'] = b['x'][:, :, :int(b['length'].max())].contiguous()
     return b
 
+# %% ../nbs/01_data.ipynb #62573cfb
 def make_loader(data, batch_size: int = 32, shuffle: bool = False, seed: int = 0, drop_last: bool = False,
-                num_workers: int = 0, sampler=None, crop_to_max: bool = True, **kw) -> DataLoader:
+                num_workers: int = 0, sampler=None, crop_to_max: bool = True,
+                validate: bool = True,   # validate the SkeletonData first (see SkeletonData.validate)
+                **kw) -> DataLoader:
     "A DataLoader over a SkeletonData (or SkeletonDataset) with seeded shuffling and length-aware collation."
     ds = data if isinstance(data, Dataset) else SkeletonDataset(data)
     if len(ds) == 0: raise ValueError("make_loader: the dataset is empty; check the split or the reader's skip report")
+    if validate and isinstance(ds, SkeletonDataset): ds.data.validate()
     g = torch.Generator().manual_seed(seed)
     return DataLoader(ds, batch_size=batch_size, shuffle=shuffle if sampler is None else False, sampler=sampler,
                       drop_last=drop_last, num_workers=num_workers, generator=g,

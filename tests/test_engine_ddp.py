@@ -131,3 +131,39 @@ def test_ddp_ranks_draw_their_own_streams_and_log_rank_means():
     from skellit.train.engine import read_log
     steps = [r for r in read_log(tmp) if r['kind'] == 'step']
     assert steps and all(abs(r['rank'] - 0.5) < 1e-6 for r in steps), "logged parts must be the mean over ranks"
+
+
+def _worker_nonfinite(rank, world, port, out_dir):
+    "Sample 3 (on rank 1's shard in step 1) is NaN: every rank must stop with NonFiniteError, none may hang."
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world),
+                      LOCAL_RANK=str(rank))
+    torch.set_num_threads(1)
+    import torch.distributed as dist
+    from torch.utils.data import DataLoader, Dataset
+    from skellit.train.engine import fit, TrainConfig, NonFiniteError
+
+    class Items(Dataset):
+        def __len__(self): return 8
+        def __getitem__(self, i):
+            x = torch.zeros(3, 6, 25, 2) + 0.1 * i
+            if i == 3: x[0, 0, 0, 0] = float('nan')
+            return dict(x=x, length=torch.tensor(6), label=torch.tensor(i % 4), index=torch.tensor(i))
+    try:
+        try:
+            fit(_model(), DataLoader(Items(), batch_size=2), TrainConfig(epochs=1, progress=False), out_dir=out_dir)
+            msg = 'no error'
+        except NonFiniteError as e: msg = str(e)
+        Path(out_dir, f'msg{rank}.txt').write_text(msg)
+    finally:
+        if dist.is_initialized(): dist.destroy_process_group()
+
+
+def test_ddp_nonfinite_stops_every_rank():
+    "The NaN guard's decision is agreed by all ranks: both raise, naming the samples of both shards, and nothing is saved."
+    tmp = Path(tempfile.mkdtemp())
+    _spawn(_worker_nonfinite, (2, _free_port(), str(tmp)))
+    m0, m1 = (Path(tmp, f'msg{r}.txt').read_text() for r in (0, 1))
+    for m in (m0, m1):
+        assert 'non-finite loss at optimiser step 1' in m and 'sample 3' in m, m
+        assert '[0, 2, 1, 3]' in m, m          # rank 0 holds samples 0 and 2, rank 1 samples 1 and 3
+    assert not list(tmp.glob('checkpoint*'))

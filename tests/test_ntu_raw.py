@@ -53,7 +53,8 @@ def test_module_cli(raw, tmp_path):
     r = subprocess.run([sys.executable, '-m', 'skellit.io.ntu_raw', str(raw), str(out), '--dataset', 'ntu60',
                         '--workers', '2', '--max-frames', '32', '--no-progress'], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert '1 skipped' in r.stdout and 'no body in any frame' in r.stdout
+    assert '1 skipped' in r.stdout and 'no body in any of its 4 frames' in r.stdout      # the reason, not just a count
+    assert 'S001C001P003R001A001' in r.stdout and 'ntu_report.json' in r.stdout            # which file, and where the list is
     d = SkeletonData.load(out)
     assert (len(d), d.max_len, d.num_classes) == (6, 32, 60)
     assert (out / 'ntu_report.json').exists()

@@ -10,7 +10,7 @@ import json, os, pickle, re, struct, tempfile, warnings, zipfile
 from pathlib import Path
 import numpy as np
 from ..skeleton import get_layout
-from ..data import SkeletonData
+from ..data import SkeletonData, as_integers
 from .splits import NWUCLA_TRAIN_VIEWS, read_pku_split_file
 
 # %% auto #0
@@ -36,15 +36,20 @@ class ReadReport:
         if self.items: warnings.warn(repr(self), stacklevel=3)
         return self
 
+# %% ../../nbs/11_formats.ipynb #dcd32968
 def _finish(d: SkeletonData, rep: ReadReport) -> SkeletonData:
+    "Attach and emit the report, validate the structure, record that every coordinate was read."
     d.report = rep.emit()
-    return d.validate(check_values=False)
+    return d.validate(check_values=False)._mark_checked()
 
+# %% ../../nbs/11_formats.ipynb #96ec92a4
 def _need(path, what='file') -> Path:
+    "`path` as a Path; FileNotFoundError naming `what` when it does not exist."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{what} not found: {path}")
     return path
 
+# %% ../../nbs/11_formats.ipynb #27b31c8f
 def _layout_for(V: int, layout, src) -> str:
     "Pick the layout from the joint count (25 -> ntu25, 20 -> nwucla20) or check the given one."
     if layout is None:
@@ -57,42 +62,49 @@ def _layout_for(V: int, layout, src) -> str:
         raise ValueError(f"{src}: wrong joint count: the data has {V} joints but layout {lay.name!r} has {lay.num_joints}")
     return lay.name
 
-# %% ../../nbs/11_formats.ipynb #dcd32968
+# %% ../../nbs/11_formats.ipynb #228235df
 def _frame_mask(chunk: np.ndarray, frames_axis: int) -> np.ndarray:
     "(n, T) bool: frames with any non-zero value; `chunk` is (n, ...) with time on `frames_axis`."
     c = np.moveaxis(chunk, frames_axis, 1)
     return (c.reshape(c.shape[0], c.shape[1], -1) != 0).any(-1)
 
+# %% ../../nbs/11_formats.ipynb #df552ee9
 def _lengths_from_mask(nz: np.ndarray, rule: str) -> np.ndarray:
+    "Valid lengths from a (n, T) non-zero-frame mask: the count of such frames, or one past the last one."
     if rule == 'count': return nz.sum(1).astype(np.int64)
     if rule == 'last':
         T = nz.shape[1]
         return np.where(nz.any(1), T - np.argmax(nz[:, ::-1], 1), 0).astype(np.int64)
     raise ValueError(f"length_rule must be 'count' (official feeder) or 'last', got {rule!r}")
 
+# %% ../../nbs/11_formats.ipynb #ff28b2ae
 def scan_lengths(x,                        # (N, ...) array or memmap with time on `frames_axis`
                  src='data',               # name used in error messages (the file)
                  frames_axis: int = 2,     # 2 for (N, C, T, V, M); 1 for the npz (N, T, 150)
                  length_rule: str = 'count',  # 'count' (official feeder) or 'last'
                  chunk: int = 256,         # samples read at a time
-                 rep: ReadReport | None = None) -> np.ndarray:  # (N,) int64 valid lengths
+                 rep: ReadReport | None = None,
+                 offset: int = 0,          # index of x[0] in the whole file (for messages and the report)
+                ) -> np.ndarray:           # (N,) int64 valid lengths
     "Valid length of each sample of `x` (time on `frames_axis`), checking NaN/inf chunk by chunk."
     N, out = len(x), []
     for s in range(0, N, chunk):
         xs = np.asarray(x[s:s + chunk])
         fin = np.isfinite(xs).reshape(len(xs), -1).all(1)
         if not fin.all():
-            raise ValueError(f"{src}: sample {s + int(np.argmax(~fin))} contains NaN or inf coordinates")
+            raise ValueError(f"{src}: sample {offset + s + int(np.argmax(~fin))} contains NaN or inf coordinates; "
+                             "fix the file (or re-create it) — NaN/inf would poison training")
         nz = _frame_mask(xs, frames_axis)
         ln = _lengths_from_mask(nz, length_rule)
         if rep is not None:
             gaps = ln != _lengths_from_mask(nz, 'last')
             for i in np.nonzero(gaps)[0]:
                 rep.add("has all-zero frames inside the sequence; frames after `length` are not all zero "
-                        "(length_rule='last' keeps them)", f'#{s + i}')
+                        "(length_rule='last' keeps them)", f'#{offset + s + i}')
         out.append(ln)
     return np.concatenate(out) if out else np.zeros(0, np.int64)
 
+# %% ../../nbs/11_formats.ipynb #05b07b70
 def _check_empty(length, names, src, drop_empty, rep):
     "Indices to keep; zero-length samples raise, or are skipped with a report when `drop_empty`."
     empty = np.nonzero(length == 0)[0]
@@ -116,7 +128,9 @@ def parse_ntu_name(name,               # sample name or file path, e.g. 'S001C00
     s, c, p, r, a = map(int, m.groups())
     return dict(setup=s, camera=c, subject=p, replication=r, action=a, label=a - 1)
 
+# %% ../../nbs/11_formats.ipynb #84b1f728
 def _names_meta(names) -> dict:
+    "meta['source'] from sample names, plus setup/camera/subject/replication/action when all are NTU names."
     names = [str(n) for n in names]
     meta = {'source': np.array(names, dtype=str)}
     parsed = [parse_ntu_name(n) for n in names]
@@ -126,14 +140,13 @@ def _names_meta(names) -> dict:
     return meta
 
 # %% ../../nbs/11_formats.ipynb #6079ab05
-_NPZ_SPLITS = {'train': 'train', 'test': 'test', 'val': 'test'}
-
 def _npy_header(f):
     "Read an .npy header from file object `f`: (shape, fortran_order, dtype)."
     version = np.lib.format.read_magic(f)
     rd = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
     return rd(f)
 
+# %% ../../nbs/11_formats.ipynb #05d0f443
 def _member_offset(path: Path, info: zipfile.ZipInfo) -> int:
     "Byte offset of the data of an uncompressed zip member."
     with open(path, 'rb') as f:
@@ -143,16 +156,20 @@ def _member_offset(path: Path, info: zipfile.ZipInfo) -> int:
         n, m = struct.unpack('<HH', h[26:30])
         return info.header_offset + 30 + n + m
 
+# %% ../../nbs/11_formats.ipynb #d22e944c
 def _open_npz(path: Path):
+    "The .npz as an open ZipFile; a clear error for a truncated or corrupt file."
     try: return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
         raise ValueError(f"{path}: not a readable .npz (truncated or corrupt zip: {e}); re-create or re-download it") from e
 
-def _npz_labels(zf, path, key):
+# %% ../../nbs/11_formats.ipynb #86e1a630
+def _npz_labels(zf, path, key) -> tuple:
+    "(labels (N,) int64, number of classes or None) from a one-hot (N, K) or an integer (N,) array."
     try:
         with zf.open(key + '.npy') as f: y = np.lib.format.read_array(f, allow_pickle=False)
     except Exception as e: raise ValueError(f"{path}: cannot read {key} (truncated or corrupt: {e})") from e
-    if y.ndim == 1: return y.astype(np.int64), None
+    if y.ndim == 1: return as_integers(y, 'label', f'{path}:{key}'), None
     if y.ndim != 2: raise ValueError(f"{path}: {key} must be one-hot (N, classes) or integer (N,), got shape {y.shape}")
     bad = (y != 0).sum(1) != 1
     if bad.any():
@@ -161,6 +178,10 @@ def _npz_labels(zf, path, key):
                          "label out of range or malformed file")
     return y.argmax(1).astype(np.int64), y.shape[1]
 
+# %% ../../nbs/11_formats.ipynb #2d9a3451
+_NPZ_SPLITS = {'train': 'train', 'test': 'test', 'val': 'test'}   # split name -> array suffix in the file
+
+# %% ../../nbs/11_formats.ipynb #ea1bb4cb
 def read_npz(path,                         # a CTR-GCN/MAMP .npz (x_train, y_train, x_test, y_test)
              split: str = 'train',         # 'train' or 'test' ('val' = 'test')
              mmap: bool = True,            # memory-map `x` when the file is uncompressed (np.savez)
@@ -214,7 +235,7 @@ def read_npz(path,                         # a CTR-GCN/MAMP .npz (x_train, y_tra
                     buf = f.read(n * row)
                     if len(buf) != n * row: raise ValueError(f"{path}: x_{s} is truncated (sample {a + len(buf) // row})")
                     raw = np.frombuffer(buf, dtype).reshape(n, T, F)
-                    length[a:a + n] = scan_lengths(raw, f"{src}[{a}:]", 1, length_rule, chunk, rep)
+                    length[a:a + n] = scan_lengths(raw, src, 1, length_rule, chunk, rep, offset=a)
                     x[a:a + n] = raw.reshape(n, T, M, V, 3).transpose(0, 4, 1, 3, 2)
     K = K or (int(label.max()) + 1 if N else 0)
     if class_names is None: class_names = PKU_MMD_CLASSES if K == 51 else [f'class_{i}' for i in range(K)]
@@ -231,15 +252,20 @@ def _write_member(zf, name, shape, dtype, chunks):
                                                  'fortran_order': False, 'shape': tuple(shape)})
         for c in chunks: f.write(np.ascontiguousarray(c, dtype=dtype).tobytes())
 
+# %% ../../nbs/11_formats.ipynb #ea161568
 def _chunks(d: SkeletonData, chunk=256):
+    "(start, stacked samples) of `d`, `chunk` samples at a time (never the whole array)."
     for s in range(0, len(d), chunk):
         yield s, np.stack([d.sample(i) for i in range(s, min(len(d), s + chunk))]) if len(d) else None
 
+# %% ../../nbs/11_formats.ipynb #21d99641
 def _require_labels(d, what):
+    "Writers of formats that store a class for every sample refuse unlabelled (-1) samples."
     if len(d) and (d.label < 0).any():
         raise ValueError(f"{what}: {int((d.label < 0).sum())} samples of {d.name!r} are unlabelled (-1); this format "
                          "stores a class for every sample")
 
+# %% ../../nbs/11_formats.ipynb #548e1f5c
 def write_npz(path,                      # output .npz
               train: SkeletonData,       # the x_train / y_train split
               test: SkeletonData,        # the x_test / y_test split
@@ -273,14 +299,18 @@ def _load_pickle(path: Path):
     except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError, IndexError) as e:
         raise ValueError(f"{path}: not a readable pickle (truncated or malformed: {e!r})") from e
 
+# %% ../../nbs/11_formats.ipynb #af7d9a2c
 def _check_labels(label, K, src, names):
+    "Labels must lie in [0, K) or be -1; the error names the file and the sample."
     bad = (label < -1) | (label >= K)
     if bad.any():
         i = int(np.argmax(bad))
         raise ValueError(f"{src}: label {label[i]} of sample {i} ({names[i]}) is out of range [0, {K}) "
                          "(-1 = unlabelled); pass class_names= with all classes, or check 0/1-based labels")
 
-def _aimclr_paths(path: Path, split):
+# %% ../../nbs/11_formats.ipynb #b60cd0bb
+def _aimclr_paths(path: Path, split) -> tuple:
+    "(data .npy, label .pkl) paths from a folder and split, or from the .npy itself."
     if path.is_dir():
         found = sorted(p.name[:-len('_data_joint.npy')] for p in path.glob('*_data_joint.npy'))
         alias = {'test': ['val', 'test'], 'val': ['val', 'test']}.get(split, [split])
@@ -292,6 +322,7 @@ def _aimclr_paths(path: Path, split):
         raise ValueError(f"{path}: expected a <split>_data_joint.npy file or the folder holding it")
     return path, path.with_name(path.name[:-len('_data_joint.npy')] + '_label.pkl')
 
+# %% ../../nbs/11_formats.ipynb #1f0f884a
 def read_aimclr(path,                      # folder with <split>_data_joint.npy + <split>_label.pkl, or the .npy itself
                 split: str | None = None,  # 'train' or 'val' ('test' = 'val'); needed when `path` is a folder
                 label_path=None,           # the label .pkl when it is not next to the .npy
@@ -315,7 +346,8 @@ def read_aimclr(path,                      # folder with <split>_data_joint.npy 
     obj = _load_pickle(lp)
     if not (isinstance(obj, (tuple, list)) and len(obj) == 2):
         raise ValueError(f"{lp}: expected a pickle of (sample_names, labels), got {type(obj).__name__}")
-    names, label = [str(n) for n in obj[0]], np.asarray(obj[1]).astype(np.int64).reshape(-1)
+    names = [str(n) for n in obj[0]]
+    label = as_integers(np.asarray(obj[1]).reshape(-1), 'label', str(lp), names)
     if not (len(names) == len(label) == len(x)):
         raise ValueError(f"{lp}: {len(names)} names and {len(label)} labels for {len(x)} samples in {data_path.name}")
     rep = ReadReport(data_path.name)
@@ -327,6 +359,7 @@ def read_aimclr(path,                      # folder with <split>_data_joint.npy 
     if len(keep) < len(x): d = d.subset(keep)
     return _finish(d, rep)
 
+# %% ../../nbs/11_formats.ipynb #adb90ef9
 def write_aimclr(folder,                  # output folder
                  data: SkeletonData,      # the split to write
                  split: str = 'train',    # file prefix: train / val
@@ -368,7 +401,8 @@ def read_pyskl(path,                       # a pyskl/mmaction2 annotation .pkl
         sel = [byname[n] for n in splits[split]]
     else: sel = list(anns)
     rep, src = ReadReport(f'{path.name}:{split}'), path.name
-    all_labels = np.array([int(a.get('label', -1)) for a in anns], np.int64)
+    all_labels = as_integers([a.get('label', -1) for a in anns], 'label', str(path),
+                             [str(a.get('frame_dir', f'#{i}')) for i, a in enumerate(anns)])
     K = len(class_names) if class_names is not None else (int(all_labels.max()) + 1 if len(anns) else 0)
     kps, names, lens, labels = [], [], [], []
     for i, a in enumerate(sel):
@@ -390,7 +424,7 @@ def read_pyskl(path,                       # a pyskl/mmaction2 annotation .pkl
             rep.add(f'cut: more than {num_persons} persons (kept the first {num_persons})', nm); k = k[:num_persons]
         if max_frames is not None and k.shape[1] > max_frames:
             rep.add(f'cut: longer than max_frames={max_frames}', nm); k = k[:, :max_frames]
-        kps.append(k); names.append(nm); lens.append(k.shape[1]); labels.append(int(a.get('label', -1)))
+        kps.append(k); names.append(nm); lens.append(k.shape[1]); labels.append(a.get('label', -1))
     V = kps[0].shape[2] if kps else get_layout(layout or 'ntu25').num_joints
     lay = _layout_for(V, layout, path)
     for k, nm in zip(kps, names):
@@ -398,12 +432,13 @@ def read_pyskl(path,                       # a pyskl/mmaction2 annotation .pkl
     T = max_frames or (max(lens) if lens else 1)
     x = np.zeros((len(kps), 3, T, V, num_persons), np.float32)
     for i, k in enumerate(kps): x[i, :, :k.shape[1], :, :k.shape[0]] = k.transpose(3, 1, 2, 0)
-    label = np.array(labels, np.int64)
+    label = as_integers(labels, 'label', str(path), names) if labels else np.zeros(0, np.int64)
     _check_labels(label, K, path, names)
     d = SkeletonData(x, np.array(lens, np.int64), label, class_names, _names_meta(names), lay, name=f'{src}:{split}')
     if class_names is None: d.class_names = [f'class_{i}' for i in range(K)]
     return _finish(d, rep)
 
+# %% ../../nbs/11_formats.ipynb #a95fbcae
 def write_pyskl(path,                    # output .pkl
                 data,                    # a SkeletonData, or dict split name -> SkeletonData
                 splits: dict | None = None) -> Path:  # for one SkeletonData: split name -> sample indices
@@ -486,6 +521,7 @@ def read_nwucla(path,                        # the all_sqe folder, or a folder t
                      name=f'nwucla:{split}')
     return _finish(d, rep)
 
+# %% ../../nbs/11_formats.ipynb #5ea2cbbd
 def write_nwucla(folder,                  # output; files go to folder/all_sqe/
                  data: SkeletonData) -> Path:  # nwucla20 layout, <= 10 classes, one person
     "Write NW-UCLA JSON files (`file_name`, `skeletons` of the valid frames, `label` 1..10)."
@@ -521,9 +557,13 @@ PKU_MMD_CLASSES = [
     'tear up paper', 'throw', 'touch back (backache)', 'touch chest (stomachache/heart pain)', 'touch head (headache)',
     'touch neck (neckache)', 'typing on a keyboard', 'use a fan (with hand or paper)/feeling warm', 'wear jacket',
     'wear on glasses', 'wipe face', 'writing']
-_PKU_DIRS = (('skeleton', 'label'), ('PKU_Skeleton_Renew', 'Train_Label_PKU_final'))
 
+# %% ../../nbs/11_formats.ipynb #3f9a82c1
+_PKU_DIRS = (('skeleton', 'label'), ('PKU_Skeleton_Renew', 'Train_Label_PKU_final'))   # (skeletons, labels) folder names
+
+# %% ../../nbs/11_formats.ipynb #910e2a3f
 def _pku_skeleton(fp: Path) -> np.ndarray:
+    "(frames, 150) float32 of one PKU-MMD skeleton file; a clear error for a malformed line or NaN."
     text = fp.read_text()
     lines = [l for l in text.splitlines() if l.strip()]
     try: v = np.array(text.split(), dtype=np.float32)
@@ -541,7 +581,9 @@ def _pku_skeleton(fp: Path) -> np.ndarray:
     if not np.isfinite(seq).all(): raise ValueError(f"{fp}: contains NaN or inf coordinates (line {int(np.argmax(~np.isfinite(seq).all(1))) + 1})")
     return seq
 
+# %% ../../nbs/11_formats.ipynb #a23fc36e
 def _pku_labels(fp: Path, num_classes: int) -> list:
+    "[(line, class 0-based, start, end)] of a PKU-MMD label file, checked."
     out = []
     for j, l in enumerate(fp.read_text().splitlines()):
         if not l.strip(): continue
@@ -554,6 +596,7 @@ def _pku_labels(fp: Path, num_classes: int) -> list:
         out.append((j, c - 1, s, e))
     return out
 
+# %% ../../nbs/11_formats.ipynb #8cae22b8
 def read_pkummd(path,                          # dataset root (skeleton/ + label/), or the skeleton folder
                 label_dir=None,                # the label folder when `path` is the skeleton folder
                 split: str | None = None,      # None (all), 'train' or 'test' (needs split_file)
@@ -602,6 +645,7 @@ def read_pkummd(path,                          # dataset root (skeleton/ + label
                      meta, 'ntu25', name=f'pkummd:{split}')
     return _finish(d, rep)
 
+# %% ../../nbs/11_formats.ipynb #441f6596
 def write_pkummd(root,                    # output root; writes skeleton/ and label/
                  data: SkeletonData,      # ntu25, M=2; labels 0..50
                  per_video: int = 3,      # instances per video file
@@ -646,6 +690,7 @@ def detect_format(path) -> str:
     raise ValueError(f"{p}: unknown data format; known formats: " + '; '.join(f'{k} ({v})' for k, v in FORMATS.items())
                      + ". Pass format= to choose one.")
 
+# %% ../../nbs/11_formats.ipynb #dfac4c17
 def read_any(path,                         # a file or folder in any known format
              format: str | None = None,    # a key of FORMATS; None = detect from the path
              split: str | None = None,     # passed to the reader (format-specific names)

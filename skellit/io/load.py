@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from ..data import SkeletonData
 from .splits import SPLITS, split_dataset
-from .formats import FORMATS, detect_format, read_any, read_npz, read_aimclr, read_pyskl, _aimclr_paths
+from .formats import FORMATS, detect_format, read_any, read_npz, read_aimclr, read_pyskl, _aimclr_paths, _load_pickle
 from .synthetic import synthetic_default
 
 # %% auto #0
@@ -20,10 +20,12 @@ __all__ = ['SYNTHETIC_NAMES', 'load_dataset', 'file_splits', 'load_splits']
 SYNTHETIC_NAMES = {'': 'ntu25', 'synthetic': 'ntu25', 'synthetic-ntu25': 'ntu25', 'synthetic-nwucla20': 'nwucla20'}
 
 def _check_raw_ntu(p: Path):
-    if p.is_dir() and next(p.glob('*.skeleton'), None) is not None:
+    "Raise a pointer to `skellit-ntu` when `p` is a folder of raw NTU .skeleton files (or of sub-folders of them)."
+    if p.is_dir() and (next(p.glob('*.skeleton'), None) or next(p.glob('*/*.skeleton'), None)) is not None:
         raise ValueError(f"{p} holds raw NTU RGB+D .skeleton files; convert them once with "
                          f"`skellit-ntu {p} <out_dir> --dataset ntu60` (or ntu120) and load <out_dir>")
 
+# %% ../../nbs/14_load.ipynb #0ac1649b
 def load_dataset(name_or_path='synthetic',  # 'synthetic', 'synthetic-nwucla20', or a path
                  split: str | None = None,  # for files that carry splits: which one ('train', 'test', pyskl keys ...)
                  **kw) -> SkeletonData:
@@ -53,20 +55,22 @@ def file_splits(path) -> list:
         folder = p if p.is_dir() else p.parent
         return sorted(f.name[:-len('_data_joint.npy')] for f in folder.glob('*_data_joint.npy')) if p.is_dir() else []
     if fmt == 'pyskl':
-        import pickle
-        with open(p, 'rb') as f: obj = pickle.load(f)
+        obj = _load_pickle(p)
         return sorted((obj.get('split') or {}) if isinstance(obj, dict) else {})
     return []
 
 # %% ../../nbs/14_load.ipynb #8e1366e3
 def _default_split(data: SkeletonData) -> str:
+    "The natural split of a dataset that carries none: from its name, layout or NTU metadata."
     if data.name.startswith('synthetic'): return 'synthetic-xsub'
     if data.layout == 'nwucla20': return 'nwucla'
     if 'action' in data.meta: return 'ntu60-xsub' if int(np.max(data.meta['action'])) <= 60 else 'ntu120-xsub'
     raise ValueError(f"{data.name}: no split given and the data carries none; pass split= one of {sorted(SPLITS)} "
                      "(standard splits from metadata) or give a file that carries train/test splits")
 
-def _pair(names, split):
+# %% ../../nbs/14_load.ipynb #c7673d49
+def _pair(names, split) -> tuple:
+    "The (train, test) split names of a file's splits: the plain pair, or the `<prefix>_train/_val|_test` pair."
     if split in (None, 'file'):
         if set(names) >= {'train', 'test'}: return 'train', 'test'
         if set(names) >= {'train', 'val'}: return 'train', 'val'
@@ -77,6 +81,7 @@ def _pair(names, split):
     if tr not in names or te not in names: raise ValueError(f"no '{tr}' / '{te}' pair among the file's splits {names}")
     return tr, te
 
+# %% ../../nbs/14_load.ipynb #8a984c11
 def load_splits(source='synthetic',        # dataset name or path (see `load_dataset`), or a SkeletonData
                 split: str | None = None,  # None/'file': the file's own split (or the data's default); a prefix; a SPLITS name
                 split_file=None,           # PKU-MMD cross-subject.txt for 'pku-xsub'

@@ -29,6 +29,7 @@ JOINT_FIELDS = ('x', 'y', 'z', 'depthX', 'depthY', 'colorX', 'colorY', 'orientat
 class SkeletonFileError(ValueError):
     "A `.skeleton` file that cannot be parsed (the message names the file and line)."
 
+# %% ../../nbs/12_ntu_raw.ipynb #feed5e84
 def read_skeleton(path,            # a `.skeleton` file
                   num_joints=25,   # joints per body (NTU Kinect v2: 25)
                  ) -> dict:        # name, num_frames, bodies_per_frame (F,), body_id (R,), frame (R,), values (R,V,12), body_info (R,9)
@@ -123,6 +124,7 @@ def motion_score(joints) -> float:
     j = np.asarray(joints, dtype=np.float32)
     return float(np.sum(np.var(j.reshape(-1, 3), axis=0)))
 
+# %% ../../nbs/12_ntu_raw.ipynb #7642949c
 def collect_bodies(raw,   # output of `read_skeleton`
                   ) -> tuple:  # (bodies: dict id -> {'joints' (F,V,3), 'interval' list, 'motion'}, num_valid_frames, dropped_frames)
     "Drop frames without bodies and group the records by bodyID, as the official `get_raw_skes_data.py` does."
@@ -199,6 +201,7 @@ def two_actor_layout(ranked,       # [(id, body)] sorted by motion, from `denois
             log.append(f"body {bid} frames [{s}, {e}]: discarded (overlaps both actors)")
     return out, log
 
+# %% ../../nbs/12_ntu_raw.ipynb #1d62e9bb
 def one_actor_layout(body, num_frames) -> np.ndarray:
     "Place one body over its interval in a (T, 1, V, 3) array (official `get_one_actor_points`)."
     out = np.zeros((num_frames, 1, body['joints'].shape[1], 3), np.float32)
@@ -211,8 +214,10 @@ class NTUSkip(ValueError):
     "A sample the pipeline cannot use (no body at all, nothing survives denoising); `reason` says why."
     def __init__(self, name, reason): super().__init__(f"{name}: {reason}"); self.name, self.reason = name, reason
 
-NTU_CENTER_JOINT = 1   # joint 2 "spine middle" (0-based 1), mamp.md §1.1 item 6
+# %% ../../nbs/12_ntu_raw.ipynb #02d308eb
+NTU_CENTER_JOINT = 1   # joint 2 "spine middle" (0-based 1), the origin of `seq_translation`
 
+# %% ../../nbs/12_ntu_raw.ipynb #a4fed80b
 def center_sequence(j,   # (T, M, V, 3) with M = 1 or 2
                    ) -> np.ndarray:
     "Subtract joint 1 of actor 1's first non-zero frame; re-zero frames where a person was missing (`seq_translation`)."
@@ -224,6 +229,7 @@ def center_sequence(j,   # (T, M, V, 3) with M = 1 or 2
     if j.shape[1] == 2: j[missing] = 0
     return j
 
+# %% ../../nbs/12_ntu_raw.ipynb #a71a45bc
 def process_skeleton(src,                    # path of a `.skeleton` file, or the dict from `read_skeleton`
                      dataset='ntu60',        # 'ntu60' or 'ntu120' (sets the default of `duplicate_single`)
                      duplicate_single=None,  # copy a single actor into slot 2 (default: True for ntu120, False for ntu60)
@@ -394,6 +400,7 @@ NTU60_MISSING = tuple(n for n in NTU120_MISSING if int(n[1:4]) <= 17)
 
 # %% ../../nbs/12_ntu_raw.ipynb #bf94960b
 def _resolve_skip_list(skip_list, dataset) -> set:
+    "Sample names to skip: the official missing list, None, a list of names, or a text file of names."
     if skip_list is None: return set()
     if isinstance(skip_list, str) and skip_list == 'official':
         return set(NTU60_MISSING if dataset == 'ntu60' else NTU120_MISSING)
@@ -403,14 +410,31 @@ def _resolve_skip_list(skip_list, dataset) -> set:
         return {m.group(0) for m in _NTU_RE.finditer(p.read_text())}
     return {Path(str(n)).name.split('.')[0] for n in skip_list}
 
+# %% ../../nbs/12_ntu_raw.ipynb #caae7c16
 _SKIP_CATEGORIES = ('in the skip list', 'not part of NTU-60', 'no body in any', 'no body survived denoising',
                     'actor 1 is all zero', 'unreadable')
+
+# %% ../../nbs/12_ntu_raw.ipynb #c1ff1139
 def _skip_category(reason):
     "Short category of a skip reason for the summary (e.g. 'no body in any frame')."
     for c in _SKIP_CATEGORIES:
         if reason.startswith(c): return {'no body in any': 'no body in any frame', 'in the skip list': 'in the skip list (missing skeleton)'}.get(c, c)
     return reason
 
+# %% ../../nbs/12_ntu_raw.ipynb #28efc401
+def _skip_summary(skipped: dict, report_path=None, examples: int = 3) -> str:
+    "Lines summarising skipped files: count, reason and example names per reason category."
+    cats = {}
+    for n, r in sorted(skipped.items()): cats.setdefault(_skip_category(r), []).append((n, r))
+    lines = []
+    for c, items in sorted(cats.items()):
+        ex = ', '.join(n for n, _ in items[:examples]) + (', ...' if len(items) > examples else '')
+        why = items[0][1] if len(items) == 1 and items[0][1] != c else c
+        lines.append(f"  {len(items):5d}  {why} (e.g. {ex})")
+    if lines and report_path is not None: lines.append(f"  every skipped file with its reason: {report_path}")
+    return '\n'.join(lines)
+
+# %% ../../nbs/12_ntu_raw.ipynb #cdc80c85
 def _process_job(args):
     "Worker: (path, dataset, duplicate_single) -> (name, x or None, 'ok'|'skip'|'error', message)."
     path, dataset, dup = args
@@ -419,7 +443,9 @@ def _process_job(args):
     except NTUSkip as e: return name, None, 'skip', e.reason
     except (ValueError, OSError) as e: return name, None, 'error', str(e)
 
+# %% ../../nbs/12_ntu_raw.ipynb #a8be16a5
 def _write_chunk(path, names, res):
+    "Atomically write one cache chunk: names, kinds, messages, lengths and the concatenated (3, sum T, V, 2) data."
     xs = [res[n][0] for n in names if res[n][1] == 'ok']
     data = np.concatenate(xs, 1) if xs else np.zeros((3, 0, 25, 2), np.float32)
     tmp = path.with_name(path.stem + '.tmp.npz')
@@ -428,6 +454,7 @@ def _write_chunk(path, names, res):
              lengths=np.array([res[n][0].shape[1] if res[n][1] == 'ok' else 0 for n in names], np.int64), data=data)
     os.replace(tmp, path)
 
+# %% ../../nbs/12_ntu_raw.ipynb #b4c02026
 class _CachedArray:
     "Read-only (N, 3, T, V, 2) view over cached chunks, padded on the fly (lets `SkeletonData.save` stream to disk)."
     def __init__(self, files, rows, lengths, T, V=25):
@@ -450,6 +477,7 @@ class _CachedArray:
             out[k, :, :L] = self._chunk(c)[:, off:off + L]
         return out[0] if one else out
 
+# %% ../../nbs/12_ntu_raw.ipynb #fefeaf74
 def preprocess_ntu(raw_dir,                 # folder with the raw `.skeleton` files (searched recursively)
                    out_dir,                 # output dataset directory (written by `SkeletonData.save`)
                    dataset='ntu60',         # 'ntu60' or 'ntu120'
@@ -543,8 +571,8 @@ def preprocess_ntu(raw_dir,                 # folder with the raw `.skeleton` fi
         shutil.rmtree(cache, ignore_errors=True)
         if root.exists() and not any(root.iterdir()): root.rmdir()
     print(f"{dataset}: {len(keep)} samples from {len(files)} files -> {out_dir}; {len(skipped)} skipped"   # never silent
-          + ''.join(f"\n  {c:5d}  {k}" for k, c in sorted(counts.items())))
-    return SkeletonData.load(out_dir).validate(check_values=False), report
+          + (':\n' + _skip_summary(skipped, out_dir / 'ntu_report.json') if skipped else ''))
+    return SkeletonData.load(out_dir), report
 
 # %% ../../nbs/12_ntu_raw.ipynb #19365175
 def main(argv=None) -> int:

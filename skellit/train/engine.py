@@ -1,4 +1,4 @@
-"""One `fit` for pretraining and supervised training: optimisers with no-decay and layer-decay groups, per-iteration schedules, accumulation, AMP, clipping, hooks, JSON-lines logs, atomic checkpoints, exact resume and DDP.
+"""One `fit` for pretraining and supervised training: optimisers with no-decay and layer-decay groups, per-iteration schedules, accumulation, AMP, clipping, hooks, JSON-lines logs, checksummed checkpoints, checked exact resume, a NaN guard and DDP.
 
 Docs: https://skellit.github.io/skellit/engine.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://skellit.github.io/skellit/engine.html.md"""
 
 # %% ../../nbs/40_engine.ipynb #83cb33e4
 from __future__ import annotations
-import contextlib, json, math, os, random, tempfile, time, warnings
+import contextlib, hashlib, json, math, os, random, tempfile, time, warnings
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 from typing import Callable, Optional, Union
@@ -16,12 +16,15 @@ import torch.nn as nn
 import torch.distributed as dist
 from torch.utils.data import DataLoader, Sampler, RandomSampler, SequentialSampler
 from ..progress import progress
+from ..data import SkeletonDataset
+from ..interface import Supervised
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'TrainConfig', 'lr_at', 'model_layer_id', 'param_groups', 'make_optimizer', 'ResumableSampler',
-           'atomic_save', 'seed_everything', 'load_checkpoint', 'read_log', 'plot_log', 'is_main_process', 'rank_seed',
-           'fit']
+__all__ = ['SCHEDULES', 'FREE_FIELDS', 'TrainConfig', 'lr_at', 'model_layer_id', 'param_groups', 'make_optimizer',
+           'ResumableSampler', 'CheckpointError', 'NonFiniteError', 'atomic_save', 'verify_checkpoint',
+           'load_checkpoint', 'seed_everything', 'read_log', 'plot_log', 'is_main_process', 'rank_seed', 'check_batch',
+           'resume_changes', 'fit']
 
 # %% ../../nbs/40_engine.ipynb #96faa761
 @dataclass
@@ -54,6 +57,8 @@ class TrainConfig:
     log_every: int = 10                  # optimiser steps between JSON-lines step records
     ckpt_every: int = 0                  # keep checkpoint-<epoch>.pt every N epochs (0: only checkpoint-last.pt)
     ckpt_every_steps: int = 0            # also refresh checkpoint-last.pt every N steps (mid-epoch resume)
+    ckpt_every_minutes: float = 10.      # also refresh checkpoint-last.pt when this many minutes passed since the last save (0: off)
+    nonfinite: str = 'raise'             # NaN/inf loss or gradient: 'raise' (stop, no checkpoint) | 'skip' (drop the step, log it)
     eval_every: int = 1                  # epochs between `eval_fn` calls (and always after the last epoch)
     eval_epochs: tuple = ()              # explicit 1-based epochs to evaluate at (overrides eval_every; the last epoch always)
     find_unused_parameters: bool = False # DDP option (MAMP's official DDP sets it)
@@ -63,6 +68,7 @@ class TrainConfig:
         if self.optimizer not in ('adamw', 'adam', 'sgd'): raise ValueError(f"optimizer={self.optimizer!r}; use 'adamw', 'adam' or 'sgd'")
         if self.schedule not in SCHEDULES: raise ValueError(f"schedule={self.schedule!r}; use one of {SCHEDULES}")
         if self.amp not in ('none', 'bf16', 'fp16'): raise ValueError(f"amp={self.amp!r}; use 'none', 'bf16' or 'fp16'")
+        if self.nonfinite not in ('raise', 'skip'): raise ValueError(f"nonfinite={self.nonfinite!r}; use 'raise' or 'skip'")
         if self.accum_steps < 1: raise ValueError("accum_steps must be >= 1")
         self.betas, self.milestones, self.no_decay_names = tuple(self.betas), tuple(self.milestones), tuple(self.no_decay_names)
         self.eval_epochs = tuple(int(e) for e in self.eval_epochs)
@@ -99,6 +105,7 @@ def model_layer_id(model: nn.Module,                          # a model, usually
     top = max([f(n) for n, _ in enc.named_parameters()], default=0)
     return lambda n: f(n[len('encoder.'):]) if n.startswith('encoder.') else top
 
+# %% ../../nbs/40_engine.ipynb #7f83dbc7
 def param_groups(model: nn.Module,              # model whose trainable parameters are grouped
                  weight_decay: float = 0.,       # decay for >= 2-D weights
                  layer_decay: float = 1.,        # lr scale base per layer id
@@ -123,6 +130,7 @@ def param_groups(model: nn.Module,              # model whose trainable paramete
         g['params'].append(p); g['names'].append(n)
     return [groups[k] for k in sorted(groups)]
 
+# %% ../../nbs/40_engine.ipynb #1ef747e2
 def make_optimizer(model: nn.Module, cfg: TrainConfig, get_layer_id: Optional[Callable] = None) -> torch.optim.Optimizer:
     "AdamW / Adam / SGD over `param_groups` (each group keeps its `lr_scale`)."
     groups = param_groups(model, cfg.weight_decay, cfg.layer_decay, get_layer_id or model_layer_id(model),
@@ -151,6 +159,7 @@ class ResumableSampler(Sampler):
     def __iter__(self): return iter(self.indices()[self.start:])
     def __len__(self): return max(0, math.ceil(self.n / self.world) - self.start)
 
+# %% ../../nbs/40_engine.ipynb #9b4c55aa
 def _rebuild_loader(loader: DataLoader, seed: int, rank: int, world: int):
     "Same dataset/collate/batch size, with a ResumableSampler (or the loader itself if it uses a custom sampler)."
     if not isinstance(loader, DataLoader) or loader.batch_size is None or not isinstance(loader.sampler, (RandomSampler, SequentialSampler)):
@@ -165,47 +174,143 @@ def _rebuild_loader(loader: DataLoader, seed: int, rank: int, world: int):
     return dl, s
 
 # %% ../../nbs/40_engine.ipynb #d05f50aa
-def atomic_save(obj, path) -> Path:
-    "torch.save to a temp file in the same directory, then os.replace (never a half-written file)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + '.', suffix='.tmp', dir=path.parent); os.close(fd)
+class CheckpointError(ValueError):
+    "A checkpoint file that cannot be used (empty, truncated, corrupt); the message names the file."
+
+# %% ../../nbs/40_engine.ipynb #63c7f8b2
+class NonFiniteError(RuntimeError):
+    "Training produced a NaN/inf loss, gradient or weight; the message names the step and the samples."
+
+# %% ../../nbs/40_engine.ipynb #5a793dee
+_TRAILER = b'\nskellit-sha256:'      # + 64 hex digits: the digest of every byte before the trailer
+
+class _HashingWriter:
+    "A write-only file wrapper that hashes what passes through it."
+    def __init__(self, f): self.f, self.sha = f, hashlib.sha256()
+    def write(self, b):
+        self.sha.update(b); return self.f.write(b)
+    def flush(self): self.f.flush()
+
+# %% ../../nbs/40_engine.ipynb #f4775859
+def _keep_as(path: Path, prev: Path):
+    "Make `prev` the current content of `path` atomically (a hard link; a rename where links are not supported)."
+    link = prev.with_name(prev.name + '.link.tmp')
+    if link.exists(): link.unlink()
+    try: os.link(path, link); os.replace(link, prev)
+    except OSError: os.replace(path, prev)
+
+# %% ../../nbs/40_engine.ipynb #997a7a25
+def _fsync_dir(d: Path):
+    "Flush a directory entry (the rename) to disk where the OS allows it."
     try:
-        torch.save(obj, tmp); os.replace(tmp, path)
+        fd = os.open(d, os.O_RDONLY)
+        try: os.fsync(fd)
+        finally: os.close(fd)
+    except OSError: pass
+
+# %% ../../nbs/40_engine.ipynb #4b378df9
+def atomic_save(obj, path,
+                keep_prev: Optional[str] = None,  # keep the file being replaced under this name (e.g. 'checkpoint-prev.pt')
+               ) -> Path:
+    "torch.save to a temp file in the same directory with a SHA-256 trailer, fsync, then os.replace (never a half-written file)."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + '.', suffix='.tmp', dir=path.parent)
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            w = _HashingWriter(f); torch.save(obj, w)
+            f.write(_TRAILER + w.sha.hexdigest().encode()); f.flush(); os.fsync(f.fileno())
+        delay = float(os.environ.get('SKELLIT_CKPT_SAVE_DELAY') or 0)
+        if delay: time.sleep(delay)
+        if keep_prev and path.exists(): _keep_as(path, path.with_name(keep_prev))
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
     except BaseException:
         if os.path.exists(tmp): os.remove(tmp)
         raise
     return path
 
+# %% ../../nbs/40_engine.ipynb #28dd0de4
+def verify_checkpoint(path) -> bool:
+    "True when the file's SHA-256 trailer matches; False for a file without one (older skellit); CheckpointError when corrupt."
+    path = Path(path); size = path.stat().st_size; n = len(_TRAILER) + 64
+    if size == 0: raise CheckpointError(f"{path}: the file is empty (a save was interrupted before it wrote anything)")
+    with open(path, 'rb') as f:
+        f.seek(max(0, size - n)); tail = f.read(n)
+        if not tail.startswith(_TRAILER): return False
+        h, left = hashlib.sha256(), size - n
+        f.seek(0)
+        while left > 0:
+            b = f.read(min(1 << 22, left)); h.update(b); left -= len(b)
+    if h.hexdigest().encode() != tail[len(_TRAILER):]:
+        raise CheckpointError(f"{path}: checksum mismatch (the SHA-256 stored at the end of the file does not match its "
+                              "content): the file is corrupt (bit-flipped or partly overwritten)")
+    return True
+
+# %% ../../nbs/40_engine.ipynb #8c748020
+def _read_checkpoint(path) -> dict:
+    "Verify and load a checkpoint; CheckpointError naming the file when it is empty, truncated or corrupt."
+    path = Path(path)
+    checked = verify_checkpoint(path)
+    try: ck = torch.load(path, map_location='cpu', weights_only=False)
+    except Exception as e:
+        raise CheckpointError(f"{path}: cannot be read ({type(e).__name__}: {e}); the file is truncated or not a "
+                              "checkpoint written by skellit") from e
+    if not isinstance(ck, dict) or 'model' not in ck:
+        raise CheckpointError(f"{path}: not a skellit checkpoint (expected a dict with 'model', got {type(ck).__name__})")
+    if not checked: warnings.warn(f"{path} has no checksum (written by an older skellit); loaded without verification")
+    return ck
+
+# %% ../../nbs/40_engine.ipynb #0f976d5c
+def load_checkpoint(path, model: Optional[nn.Module] = None, strict: bool = True) -> dict:
+    "Load (and verify) a checkpoint written by `fit`; if `model` is given, load its weights. Returns the checkpoint dict."
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"No checkpoint at {path}; train with fit(..., out_dir=...) first")
+    ck = _read_checkpoint(path)
+    if model is not None: model.load_state_dict(ck['model'], strict=strict)
+    return ck
+
+# %% ../../nbs/40_engine.ipynb #282a6684
 def _rng_state(tgen, lgen) -> dict:
+    "Every RNG state of this process: torch CPU/CUDA, numpy, python, the transform and loader generators."
     return dict(torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
                 numpy=np.random.get_state(), python=random.getstate(),
                 transform=tgen.get_state(), loader=None if lgen is None else lgen.get_state())
 
+# %% ../../nbs/40_engine.ipynb #041a965c
 def _set_rng_state(st: dict, tgen, lgen):
+    "Restore what `_rng_state` recorded."
     torch.set_rng_state(st['torch']); np.random.set_state(st['numpy']); random.setstate(st['python'])
     if st.get('cuda') is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st['cuda'])
     tgen.set_state(st['transform'])
     if lgen is not None and st.get('loader') is not None: lgen.set_state(st['loader'])
 
+# %% ../../nbs/40_engine.ipynb #822a905a
 def seed_everything(seed: int):
     "Seed python, numpy and torch (CPU and CUDA)."
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
 
-def load_checkpoint(path, model: Optional[nn.Module] = None, strict: bool = True) -> dict:
-    "Load a checkpoint written by `fit`; if `model` is given, load its weights. Returns the checkpoint dict."
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"No checkpoint at {path}; train with fit(..., out_dir=...) first")
-    ck = torch.load(path, map_location='cpu', weights_only=False)
-    if model is not None: model.load_state_dict(ck['model'], strict=strict)
-    return ck
-
-# %% ../../nbs/40_engine.ipynb #4b378df9
+# %% ../../nbs/40_engine.ipynb #00dadcb4
 def read_log(path) -> list:
     "Records of a `log.jsonl` file (or of a run directory)."
     p = Path(path); p = p / 'log.jsonl' if p.is_dir() else p
     if not p.exists(): raise FileNotFoundError(f"No log at {p}")
     return [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
 
+# %% ../../nbs/40_engine.ipynb #3eb5ac42
+def _truncate_log(path: Path, step: int) -> int:
+    "Drop records past optimiser step `step` and unreadable lines from a log.jsonl (atomically); returns how many."
+    if not path.exists(): return 0
+    keep, dropped = [], 0
+    for l in path.read_text().splitlines():
+        try: r = json.loads(l)
+        except ValueError: dropped += bool(l.strip()); continue
+        if r.get('step', 0) > step: dropped += 1
+        else: keep.append(l)
+    if dropped:
+        tmp = path.with_name(path.name + '.tmp'); tmp.write_text(''.join(k + '\n' for k in keep)); os.replace(tmp, path)
+    return dropped
+
+# %% ../../nbs/40_engine.ipynb #249a8752
 def plot_log(log, keys: tuple = ('loss',)):
     "Plotly figure of loss parts (left axis) and lr (right axis) against the optimiser step."
     import plotly.graph_objects as go
@@ -220,29 +325,37 @@ def plot_log(log, keys: tuple = ('loss',)):
                       yaxis2=dict(title='lr', overlaying='y', side='right', showgrid=False))
     return fig
 
-# %% ../../nbs/40_engine.ipynb #e70663b0
-def _dist_env():
+# %% ../../nbs/40_engine.ipynb #a72d5ee9
+def _dist_env() -> tuple:
+    "(rank, world size, local rank) from the torchrun environment (0, 1, 0 in a single process)."
     w = int(os.environ.get('WORLD_SIZE', 1))
     return int(os.environ.get('RANK', 0)), w, int(os.environ.get('LOCAL_RANK', 0))
 
-def _device(cfg, local_rank):
+# %% ../../nbs/40_engine.ipynb #bcf56a1d
+def _device(cfg, local_rank) -> torch.device:
+    "The device of `cfg.device` ('auto': this process's GPU when there is one, else the CPU)."
     if cfg.device == 'auto': return torch.device(f'cuda:{local_rank}' if torch.cuda.is_available() else 'cpu')
     d = torch.device(cfg.device)
     if d.type == 'cuda' and not torch.cuda.is_available(): raise ValueError("device='cuda' but CUDA is not available; use device='cpu' or 'auto'")
     if d.type == 'cuda' and d.index is None: d = torch.device(f'cuda:{local_rank}')
     return d
 
-def _to(batch, device):
+# %% ../../nbs/40_engine.ipynb #bcffbc7d
+def _to(batch, device) -> dict:
+    "The batch's tensors on `device`."
     return {k: (v.to(device, non_blocking=True) if torch.is_tensor(v) else v) for k, v in batch.items()}
 
+# %% ../../nbs/40_engine.ipynb #0b349823
 def is_main_process() -> bool:
     "True on rank 0 of a torchrun job (and in a single process)."
     return int(os.environ.get('RANK', 0)) == 0
 
+# %% ../../nbs/40_engine.ipynb #a63ac3fe
 def rank_seed(seed: int, rank: int) -> int:
     "The seed of rank `rank`'s random streams (rank 0 keeps `seed`)."
     return int(seed) + 1_000_003 * int(rank)
 
+# %% ../../nbs/40_engine.ipynb #08a39b5b
 def _reduce_means(sums: dict, n: int, world: int, device) -> dict:
     "Means of accumulated 0-d values, averaged over DDP ranks (every rank must call it)."
     keys = sorted(sums)
@@ -252,6 +365,183 @@ def _reduce_means(sums: dict, n: int, world: int, device) -> dict:
     return {k: (v[i] / v[-1].clamp_min(1)).item() for i, k in enumerate(keys)}
 
 # %% ../../nbs/40_engine.ipynb #287f4501
+def _model_attr(model, name: str, default=None):
+    "An int attribute `name` of the model, its encoder, or their `cfg` (e.g. in_channels, num_joints, num_classes)."
+    for m in (model, getattr(model, 'encoder', None)):
+        for o in (m, getattr(m, 'cfg', None)):
+            v = getattr(o, name, None) if o is not None else None
+            if isinstance(v, int) and not isinstance(v, bool): return v
+    return default
+
+# %% ../../nbs/40_engine.ipynb #5f87ae1d
+def _label_classes(model) -> Optional[int]:
+    "The class count training labels must respect: a `Supervised` model's `num_classes` (None for other models)."
+    return model.num_classes if isinstance(model, Supervised) else None
+
+# %% ../../nbs/40_engine.ipynb #18d9ff9f
+def _samples(batch, sel) -> str:
+    "How a message names the batch rows `sel` (bool mask): their dataset indices when the batch has them."
+    rows = sel.nonzero().flatten()
+    ids = batch['index'][rows].tolist() if torch.is_tensor(batch.get('index')) else [f'#{r}' for r in rows.tolist()]
+    return f"sample {ids[0]}" if len(ids) == 1 else f"samples {ids}"
+
+# %% ../../nbs/40_engine.ipynb #be57c8d7
+def _check_labels(batch, model, where: str):
+    "Labels as int64: integral floats convert, anything else (non-integer, < -1, >= the model's classes) is an error."
+    lab = batch['label']
+    if torch.is_floating_point(lab):
+        bad = ~torch.isfinite(lab) | (lab != lab.round())
+        if bad.any(): raise ValueError(f"fit: {where}: label {lab[bad][0].item():g} of {_samples(batch, bad)} is not an integer; "
+                                       "labels are class indices (-1 = unlabelled)")
+        lab = lab.long()
+    elif lab.dtype != torch.int64: lab = lab.long()
+    nc = _label_classes(model)
+    bad = (lab < -1) | ((lab >= nc) if nc else torch.zeros_like(lab, dtype=torch.bool))
+    if bad.any():
+        v = lab[bad][0].item()
+        raise ValueError(f"fit: {where}: label {v} of {_samples(batch, bad)} is outside [0, {nc if nc else '...'}) "
+                         "(-1 = unlabelled); check the dataset's class count and its label base (0- or 1-based)")
+    return lab
+
+# %% ../../nbs/40_engine.ipynb #22ff4f99
+def _check_shape(x, model, where: str):
+    "A (B, C, T, V, M) batch must have the model's channel and joint counts."
+    C, V = x.shape[1], x.shape[3]
+    ch = _model_attr(model, 'in_channels', 3)
+    if C != ch:
+        hint = (" These look like 2-D keypoints: add a third channel first — the keypoint score (as pyskl's 2-D data; "
+                "skellit.io.formats.read_pyskl does this) or z = 0." if C == 2 else " Batches are (B, C, T, V, M).")
+        raise ValueError(f"fit: {where}: x has C={C} values per joint on axis 1, the model takes C={ch} (x, y, z).{hint}")
+    nj = _model_attr(model, 'num_joints')
+    if nj is not None and V != nj:
+        raise ValueError(f"fit: {where}: x has V={V} joints, the model was built for {nj}; build the model for the data "
+                         "(skellit.train.registry.build_pretext reads the shape from the dataset)")
+
+# %% ../../nbs/40_engine.ipynb #538b7be2
+def check_batch(batch: dict,            # a loader batch: x, length, label, index
+                model=None,             # the model it is for (dtype, channels, joints, classes)
+                where: str = 'batch',   # how messages name the batch
+               ) -> dict:               # the batch, x converted to the model's dtype, labels as int64
+    "The engine's boundary: a clear error for a malformed batch; float64/float16 `x` is converted to the model's dtype."
+    if not isinstance(batch, dict) or 'x' not in batch:
+        raise TypeError(f"fit: {where}: the loader must yield dicts with 'x', 'length', 'label', 'index' (got "
+                        f"{type(batch).__name__}); build it with skellit.data.make_loader")
+    x = batch['x']
+    if not torch.is_tensor(x) or not torch.is_floating_point(x):
+        raise TypeError(f"fit: {where}: x must be a floating-point tensor of coordinates, got {getattr(x, 'dtype', type(x))}")
+    p = next((q for q in model.parameters() if q.is_floating_point()), None) if model is not None else None
+    out = {**batch, 'x': x.to(p.dtype if p is not None else torch.float32)}
+    if x.dim() == 5:
+        _check_shape(x, model, where)
+    ln = batch.get('length')
+    if torch.is_tensor(ln):
+        bad = (ln <= 0) | ((ln > x.shape[2]) if x.dim() == 5 else torch.zeros_like(ln, dtype=torch.bool))
+        if bad.any():
+            raise ValueError(f"fit: {where}: {_samples(batch, bad)} have length {ln[bad][0].item()} (valid frames must be in "
+                             f"[1, T={x.shape[2] if x.dim() == 5 else '?'}]); drop empty sequences (SkeletonData.validate finds them)")
+    if torch.is_tensor(batch.get('label')): out['label'] = _check_labels(batch, model, where)
+    return out
+
+# %% ../../nbs/40_engine.ipynb #146c3b31
+FREE_FIELDS = ('progress', 'log_every', 'ckpt_every', 'ckpt_every_steps', 'ckpt_every_minutes', 'eval_every',
+               'eval_epochs', 'device', 'compile', 'find_unused_parameters', 'nonfinite')
+
+# %% ../../nbs/40_engine.ipynb #5487dbbe
+def _plain(v):
+    "A JSON-comparable form of a config value (tuples and lists alike)."
+    return json.loads(json.dumps(v, default=str))
+
+# %% ../../nbs/40_engine.ipynb #18a46b61
+def resume_changes(saved: dict,       # the checkpoint's {'config': ..., 'run': ...}
+                   cfg: TrainConfig,  # this call's config
+                   run: dict,         # this call's batch_size, dataset_size, world_size, params
+                   allow=(),          # fields the caller allows to differ
+                   src='checkpoint',  # the checkpoint file, for messages
+                  ) -> dict:          # {field: [old, new]} of every difference
+    "What differs between a checkpoint's run and this one; ValueError for a difference that breaks exactness and is not allowed."
+    old_run, old_cfg = saved.get('run') or {}, saved.get('config') or {}
+    shapes = old_run.get('params')
+    if shapes is not None:
+        bad = [f"{n} {tuple(shapes.get(n, ()))} -> {tuple(s)}" for n, s in run['params'].items() if shapes.get(n) != s]
+        bad += [f"{n} (only in the checkpoint)" for n in shapes if n not in run['params']]
+        if bad: raise ValueError(f"resume from {src}: the model's tensors differ from the checkpoint's in shape or name: "
+                                 f"{'; '.join(bad[:4])}{' ...' if len(bad) > 4 else ''}; build the model with the same settings")
+    diffs = {k: [old_run[k], run[k]] for k in ('batch_size', 'dataset_size', 'world_size')
+             if old_run.get(k) is not None and old_run[k] != run[k]}
+    now = asdict(cfg)
+    diffs.update({k: [old_cfg[k], v] for k, v in now.items() if k in old_cfg and _plain(old_cfg[k]) != _plain(v)})
+    refused = [k for k in diffs if k not in FREE_FIELDS and k not in allow]
+    if refused:
+        what = ', '.join(f"{k}: {diffs[k][0]} -> {diffs[k][1]}" for k in refused)
+        raise ValueError(f"resume from {src}: this call differs from the checkpoint's run in {what}. Resuming would not "
+                         "continue the same run (batch, dataset and world size change which samples each step sees; "
+                         "TrainConfig fields change the recipe). Use the checkpoint's settings, start a new out_dir, or pass "
+                         f"fit(..., allow_changes={tuple(refused)!r}) to continue anyway (recorded in log.jsonl)")
+    return diffs
+
+# %% ../../nbs/40_engine.ipynb #0c3942f7
+def _resume_candidates(out: Path) -> list:
+    "The run directory's checkpoints, checkpoint-last.pt first, then the others newest first."
+    rest = sorted((p for p in out.glob('checkpoint*.pt') if p.name != 'checkpoint-last.pt'),
+                  key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    return [out / 'checkpoint-last.pt'] + rest
+
+# %% ../../nbs/40_engine.ipynb #32df39d4
+def _find_resume(resume, out: Optional[Path]) -> tuple:
+    "(checkpoint dict or None, its path, [problems of newer files skipped]) for fit's `resume` argument."
+    if not isinstance(resume, bool):
+        p = Path(resume)
+        if not p.exists(): raise FileNotFoundError(f"resume: no checkpoint at {p}")
+        return _read_checkpoint(p), p, []
+    if out is None: raise ValueError("resume=True needs out_dir (or pass the checkpoint path as resume=)")
+    bad = []
+    for p in _resume_candidates(out):
+        if not p.exists():
+            if any(out.glob('checkpoint*.pt')): bad.append(f"{p}: missing")
+            continue
+        try: return _read_checkpoint(p), p, bad
+        except CheckpointError as e: bad.append(str(e))
+    if bad: raise CheckpointError(f"resume: no readable checkpoint in {out}: " + '; '.join(bad) +
+                                  ". Start a new run (resume=False or another out_dir)")
+    return None, None, []
+
+# %% ../../nbs/40_engine.ipynb #4234c02c
+def _clean_tmp(out: Path) -> list:
+    "Remove the temporary files an interrupted checkpoint save or log rewrite left in a run directory; their names."
+    left = sorted(p.name for p in [*out.glob('checkpoint*.tmp'), *out.glob('log.jsonl.tmp')])
+    for n in left: (out / n).unlink(missing_ok=True)
+    return left
+
+# %% ../../nbs/40_engine.ipynb #f36e0320
+def _prepare_out(out: Path):
+    "Create a run directory; remove (and report) temporary files an interrupted save left behind."
+    out.mkdir(parents=True, exist_ok=True)
+    left = _clean_tmp(out)
+    if left: warnings.warn(f"removed {', '.join(left)} from {out}: left by a checkpoint save that was interrupted "
+                           "(the checkpoints themselves are intact)")
+
+# %% ../../nbs/40_engine.ipynb #b65bc453
+def _check_data(ds: SkeletonDataset, model, main: bool = True):
+    "Validate a loader's SkeletonData (cached) and its labels against the model's class count."
+    data = ds.data.validate(progress=lambda **kw: progress(**{**kw, 'disable': kw.get('disable', False) or not main}))
+    nc = _label_classes(model)
+    if not nc: return
+    lab = data.label[ds.indices]
+    if len(lab) and (lab == -1).all():
+        raise ValueError(f"fit: every training sample of {data.name!r} is unlabelled (-1), but the model "
+                         f"({type(model).__name__}, {nc} classes) trains on labels")
+    bad = lab >= nc
+    if bad.any():
+        i = int(ds.indices[np.argmax(bad)])
+        raise ValueError(f"fit: label {data.label[i]} of sample {i} ({data._src(i)}) of {data.name!r} is outside the model's "
+                         f"{nc} classes; build the model for the data's {data.num_classes} classes")
+
+# %% ../../nbs/40_engine.ipynb #afb1bf3b
+def _new_group(device) -> dict:
+    "An empty accumulation group: its raw inputs (for messages), a non-finite-loss flag, its loss parts."
+    return dict(batches=[], loss_bad=torch.zeros((), dtype=torch.bool, device=device), parts=[])
+
+# %% ../../nbs/40_engine.ipynb #121ae6e7
 class _Fit:
     "The state of one `fit` call; each method is one phase of the training loop."
     def __init__(self, model, train_loader, cfg, transform, eval_fn, out_dir, get_layer_id):
@@ -263,7 +553,7 @@ class _Fit:
             dist.init_process_group('nccl' if self.device.type == 'cuda' else 'gloo')
         self.main = self.rank == 0
         self.out = Path(out_dir) if out_dir is not None else None
-        if self.out is not None and self.main: self.out.mkdir(parents=True, exist_ok=True)
+        if self.out is not None and self.main: _prepare_out(self.out)
         self.use_amp = cfg.amp != 'none' and self.device.type == 'cuda'
         if cfg.amp != 'none' and not self.use_amp: warnings.warn(f"amp={cfg.amp!r} needs CUDA; training in float32 on {self.device}")
         self.amp_dtype = torch.bfloat16 if cfg.amp == 'bf16' else torch.float16
@@ -276,38 +566,64 @@ class _Fit:
         self.transform = transform if transform is not None else getattr(model, 'train_transform', None)
         self.after_step = getattr(model, 'after_step', None)
         self.st, self.history, self.acc = dict(epoch=0, batch=0, step=0), [], dict(sums={}, n=0)
+        self.skipped, self.resume_rec, self.ckpt_t = 0, None, time.time()
+        self.group = _new_group(self.device)
 
-# %% ../../nbs/40_engine.ipynb #a1d6a5ef
-@patch
-def _data(self: _Fit, train_loader):
-    "Shard and make resumable the training loader; derive the step counts."
-    cfg = self.cfg
-    self.loader, self.sampler = _rebuild_loader(train_loader, cfg.seed, self.rank, self.world)
-    self.lgen = self.loader.generator if self.sampler is not None else None
-    self.n_micro = len(self.loader)
-    if self.n_micro == 0: raise ValueError("fit: the training loader yields no batches (dataset smaller than batch_size with drop_last?)")
-    self.spe = math.ceil(self.n_micro / cfg.accum_steps)
-    self.total = cfg.max_steps if cfg.max_steps is not None else cfg.epochs * self.spe
-    self.n_epochs = cfg.epochs if cfg.max_steps is None else math.ceil(cfg.max_steps / self.spe)
+    def _data(self, train_loader):
+        "Validate a SkeletonData loader, shard and make it resumable; derive the step counts."
+        cfg = self.cfg
+        if isinstance(getattr(train_loader, 'dataset', None), SkeletonDataset): _check_data(train_loader.dataset, self.model, self.main)
+        self.loader, self.sampler = _rebuild_loader(train_loader, cfg.seed, self.rank, self.world)
+        self.lgen = self.loader.generator if self.sampler is not None else None
+        self.n_micro = len(self.loader)
+        if self.n_micro == 0: raise ValueError("fit: the training loader yields no batches (dataset smaller than batch_size with drop_last?)")
+        self.spe = math.ceil(self.n_micro / cfg.accum_steps)
+        self.total = cfg.max_steps if cfg.max_steps is not None else cfg.epochs * self.spe
+        self.n_epochs = cfg.epochs if cfg.max_steps is None else math.ceil(cfg.max_steps / self.spe)
 
-# %% ../../nbs/40_engine.ipynb #18d9ff9f
+# %% ../../nbs/40_engine.ipynb #8ce308b3
 @patch
-def resume(self: _Fit, resume):
-    "Load model, optimiser, position and every RNG state from a checkpoint (`resume`: True = out_dir's last, or a path)."
-    if not resume: return
-    path = Path(resume) if not isinstance(resume, bool) else (self.out / 'checkpoint-last.pt' if self.out else None)
-    if path is None: raise ValueError("resume=True needs out_dir (or pass the checkpoint path as resume=)")
-    if not path.exists():
-        if not isinstance(resume, bool): raise FileNotFoundError(f"resume: no checkpoint at {path}")
+def _run_info(self: _Fit) -> dict:
+    "What exact resumption depends on besides the config: batch size, dataset size, world size, tensor shapes."
+    ds = getattr(self.loader, 'dataset', None)
+    return dict(batch_size=getattr(self.loader, 'batch_size', None),
+                dataset_size=len(ds) if hasattr(ds, '__len__') else None, world_size=self.world,
+                params={n: list(v.shape) for n, v in self.model.state_dict().items()})
+
+# %% ../../nbs/40_engine.ipynb #07a80618
+@patch
+def resume(self: _Fit, resume, allow_changes=()):
+    "Load model, optimiser, position and every RNG state from a checkpoint, after checking that it is the same run."
+    if not resume:
+        if self.out is not None and self.main and (self.out / 'checkpoint-last.pt').exists():
+            warnings.warn(f"{self.out} holds checkpoint-last.pt of an earlier run; starting a new run over it "
+                          "(pass resume=True to continue that run instead)")
         return
-    ck = torch.load(path, map_location='cpu', weights_only=False)
+    ck, path, bad = _find_resume(resume, self.out)
+    if ck is None: return
+    run = self._run_info()
+    changes = resume_changes(ck, self.cfg, run, allow_changes, src=path)
     self.model.load_state_dict(ck['model']); self.opt.load_state_dict(ck['optimizer'])
     if ck.get('scaler'): self.scaler.load_state_dict(ck['scaler'])
     self.st, self.history = dict(ck['state']), list(ck.get('history', []))
+    self.skipped = int(ck.get('nonfinite_skipped', 0))
     rr = ck.get('rng_ranks') or [ck['rng']]
     _set_rng_state(rr[self.rank] if len(rr) == self.world else ck['rng'], self.gen, self.lgen)   # other world size: rank 0's
     if self.st['batch'] > 0: self.acc = dict(ck['acc'])
+    self._reposition(ck.get('run') or {}, run, changes)
     self.model.to(self.device)
+    self.resume_rec = dict(kind='resume', step=self.st['step'], epoch=self.st['epoch'], **{'from': path.name},
+                           changes=changes, **({'fallback': bad} if bad else {}))
+    if bad: warnings.warn(f"resume: {'; '.join(bad)}; resuming from {path} (step {self.st['step']}) instead")
+
+# %% ../../nbs/40_engine.ipynb #e6dbab6c
+@patch
+def _reposition(self: _Fit, old: dict, new: dict, changes: dict):
+    "After an allowed change of batch, dataset or world size: continue the epoch at the same number of samples seen."
+    if not ({'batch_size', 'dataset_size', 'world_size'} & set(changes)) or self.st['batch'] == 0: return
+    seen = self.st['batch'] * old.get('batch_size', 1) * old.get('world_size', 1)
+    self.st['batch'] = min(seen // (new['batch_size'] * new['world_size']), self.n_micro)
+    self.acc = dict(sums={}, n=0)
 
 # %% ../../nbs/40_engine.ipynb #8f21a3ac
 @patch
@@ -324,9 +640,22 @@ def wrap(self: _Fit):
 
 # %% ../../nbs/40_engine.ipynb #58463ab1
 @patch
+def _nonfinite_state(self: _Fit) -> Optional[str]:
+    "Name of the first model parameter or buffer holding NaN/inf on any rank (None when all are finite)."
+    ts = [(n, t) for n, t in self.model.state_dict().items() if torch.is_floating_point(t)]
+    if not ts: return None
+    ok = torch.stack([torch.isfinite(t).all() for _, t in ts]).float()
+    if self.world > 1: dist.all_reduce(ok, op=dist.ReduceOp.MIN)
+    return None if bool(ok.all()) else ts[int((ok == 0).nonzero()[0])][0]
+
+# %% ../../nbs/40_engine.ipynb #104ab205
+@patch
 def save(self: _Fit, name: str, acc=None):
-    "Write a checkpoint (rank 0), with every rank's RNG state; all ranks wait for the file."
+    "Write a checkpoint (rank 0) with every rank's RNG state, never from NaN/inf weights; all ranks wait for the file."
     if self.out is None: return
+    bad = self._nonfinite_state()
+    if bad: raise NonFiniteError(f"fit: not writing {self.out / name} at step {self.st['step']}: the model's {bad!r} holds "
+                                 "NaN/inf. The checkpoints already in the run directory are the last good ones")
     rng = _rng_state(self.gen, self.lgen)
     if self.world > 1:
         rngs = [None] * self.world; dist.all_gather_object(rngs, rng)
@@ -334,15 +663,19 @@ def save(self: _Fit, name: str, acc=None):
     if self.main:
         atomic_save(dict(model=self.model.state_dict(), optimizer=self.opt.state_dict(), scaler=self.scaler.state_dict(),
                          state=dict(self.st), rng=rng, rng_ranks=rngs, config=asdict(self.cfg), history=self.history,
-                         acc=acc or dict(sums={}, n=0), world_size=self.world), self.out / name)
+                         acc=acc or dict(sums={}, n=0), world_size=self.world, run=self._run_info(),
+                         nonfinite_skipped=self.skipped),
+                    self.out / name, keep_prev='checkpoint-prev.pt' if name == 'checkpoint-last.pt' else None)
+    self.ckpt_t = time.time()
     if self.world > 1: dist.barrier()                     # no rank runs ahead of the file (e.g. into a resume)
 
+# %% ../../nbs/40_engine.ipynb #bec7173b
 @patch
 def log(self: _Fit, rec: dict):
     "Append a record to log.jsonl (rank 0)."
     if getattr(self, 'logf', None) is not None: self.logf.write(json.dumps(rec) + '\n'); self.logf.flush()
 
-# %% ../../nbs/40_engine.ipynb #104ab205
+# %% ../../nbs/40_engine.ipynb #988574dc
 @patch
 def _epoch_iter(self: _Fit, epoch: int):
     "An iterator over this epoch's batches, positioned at the resume point."
@@ -354,11 +687,13 @@ def _epoch_iter(self: _Fit, epoch: int):
         for _ in range(self.st['batch']): next(it)
     return it
 
+# %% ../../nbs/40_engine.ipynb #f4ea33ab
 @patch
 def micro_step(self: _Fit, bi: int, batch: dict) -> bool:
-    "Transform, forward and backward one loader batch; True at an accumulation boundary."
+    "Check, transform, forward and backward one loader batch; True at an accumulation boundary."
     cfg = self.cfg
-    batch = _to(batch, self.device)
+    batch = _to(check_batch(batch, self.model, f"loader batch {bi} of epoch {self.st['epoch']}"), self.device)
+    self.group['batches'].append({k: batch[k] for k in ('x', 'index', 'label') if k in batch})
     if self.transform is not None:
         x, length = self.transform(batch['x'], batch['length'], self.gen)
         batch = {**batch, 'x': x, 'length': length}
@@ -371,30 +706,49 @@ def micro_step(self: _Fit, bi: int, batch: dict) -> bool:
         with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.use_amp):
             res = self.fwd(batch)
         if not isinstance(res, dict) or 'loss' not in res: raise KeyError("model(batch) must return a dict with 'loss'")
+        self.group['loss_bad'] |= ~torch.isfinite(res['loss'].detach()).all()
         self.scaler.scale(res['loss'] / n_acc).backward()
-    for k, v in res.items():
-        if torch.is_tensor(v) and v.dim() == 0:
-            v = v.detach().float()
-            self.acc['sums'][k] = self.acc['sums'].get(k, 0.) + v; self.win['sums'][k] = self.win['sums'].get(k, 0.) + v
-    self.acc['n'] += 1; self.win['n'] += 1; self.win['seen'] += batch['x'].shape[0]
+    parts = {k: v.detach().float() for k, v in res.items() if torch.is_tensor(v) and v.dim() == 0}
+    self.group['parts'].append((parts, batch['x'].shape[0]))
     return boundary
 
-# %% ../../nbs/40_engine.ipynb #bec7173b
+# %% ../../nbs/40_engine.ipynb #1e3ee4ed
 @patch
-def opt_step(self: _Fit, bi: int):
-    "One optimiser step at the scheduled lr, the model's after_step hook, and the step log."
-    cfg, st = self.cfg, self.st
-    lr = lr_at(cfg, st['step'], self.spe)
-    for g in self.opt.param_groups: g['lr'] = lr * g.get('lr_scale', 1.)
-    if cfg.clip_grad:
+def _grad_norm(self: _Fit):
+    "Global gradient norm after unscaling (and clipping when asked); None under fp16 loss scaling (the scaler checks)."
+    params = [p for g in self.opt.param_groups for p in g['params']]
+    if self.cfg.clip_grad:
         self.scaler.unscale_(self.opt)
-        torch.nn.utils.clip_grad_norm_([p for g in self.opt.param_groups for p in g['params']], cfg.clip_grad)
-    self.scaler.step(self.opt); self.scaler.update(); self.opt.zero_grad(set_to_none=True)
-    if self.after_step is not None: self.after_step()
-    st['step'] += 1; st['batch'] = bi + 1
-    self.pbar.update(1)
-    if st['step'] % max(1, cfg.log_every) == 0 or st['step'] == self.total: self.log_window(lr, bi)
+        norm = torch.nn.utils.clip_grad_norm_(params, self.cfg.clip_grad)
+    elif self.scaler.is_enabled(): return None
+    else:
+        grads = [p.grad for p in params if p.grad is not None]
+        norm = torch.nn.utils.get_total_norm(grads) if grads else None
+    return None if self.scaler.is_enabled() else norm
 
+# %% ../../nbs/40_engine.ipynb #2ba2b0b7
+@patch
+def _sync_flags(self: _Fit, norm) -> tuple:
+    "(non-finite loss, non-finite gradient, checkpoint due) agreed by all ranks: one host sync per step."
+    m = self.cfg.ckpt_every_minutes
+    due = self.main and self.out is not None and m > 0 and time.time() - self.ckpt_t >= 60 * m
+    z = torch.zeros((), device=self.device)
+    v = torch.stack([self.group['loss_bad'].float(), z if norm is None else (~torch.isfinite(norm)).float().to(self.device),
+                     z + float(due)])
+    if self.world > 1: dist.all_reduce(v, op=dist.ReduceOp.MAX)
+    a, b, c = v.tolist()
+    return a > 0, b > 0, c > 0
+
+# %% ../../nbs/40_engine.ipynb #b39ee514
+@patch
+def _merge_parts(self: _Fit):
+    "Add the accepted step's loss parts to the epoch and log-window sums."
+    for parts, n in self.group['parts']:
+        for k, v in parts.items():
+            self.acc['sums'][k] = self.acc['sums'].get(k, 0.) + v; self.win['sums'][k] = self.win['sums'].get(k, 0.) + v
+        self.acc['n'] += 1; self.win['n'] += 1; self.win['seen'] += n
+
+# %% ../../nbs/40_engine.ipynb #3820f8b0
 @patch
 def log_window(self: _Fit, lr: float, bi: int):
     "A step record: rank-averaged means of the loss parts since the last record, lr, throughput."
@@ -402,10 +756,96 @@ def log_window(self: _Fit, lr: float, bi: int):
     rec = {**_reduce_means(w['sums'], w['n'], self.world, self.device), 'kind': 'step', 'step': self.st['step'],
            'epoch': self.st['epoch'] + (bi + 1) / self.n_micro, 'lr': lr,
            'samples_per_s': w['seen'] * self.world / max(time.time() - w['t0'], 1e-9)}
+    if self.cfg.nonfinite == 'skip': rec['nonfinite_skipped'] = self.skipped
     self.log(rec); self.pbar.set_postfix(loss=f"{rec.get('loss', float('nan')):.4f}", lr=f"{lr:.2e}")
     self.win = dict(sums={}, n=0, t0=time.time(), seen=0)
 
-# %% ../../nbs/40_engine.ipynb #988574dc
+# %% ../../nbs/40_engine.ipynb #159b63ea
+@patch
+def opt_step(self: _Fit, bi: int) -> bool:
+    "One optimiser step at the scheduled lr (or a non-finite one refused or skipped), after_step, the step log; True when a checkpoint is due."
+    cfg, st = self.cfg, self.st
+    lr = lr_at(cfg, st['step'], self.spe)
+    for g in self.opt.param_groups: g['lr'] = lr * g.get('lr_scale', 1.)
+    bad_loss, bad_grad, due = self._sync_flags(self._grad_norm())
+    if bad_loss or bad_grad: self.nonfinite(bi, 'loss' if bad_loss else 'gradient')
+    else:
+        self.scaler.step(self.opt); self.scaler.update(); self.opt.zero_grad(set_to_none=True)
+        if self.after_step is not None: self.after_step()
+        self._merge_parts()
+    self.group = _new_group(self.device)
+    st['step'] += 1; st['batch'] = bi + 1
+    self.pbar.update(1)
+    if st['step'] % max(1, cfg.log_every) == 0 or st['step'] == self.total: self.log_window(lr, bi)
+    return due
+
+# %% ../../nbs/40_engine.ipynb #df305621
+@patch
+def _bad_inputs(self: _Fit) -> tuple:
+    "(sample indices of the step's batches, those whose input held NaN/inf, every label -1), gathered over ranks."
+    idx, bad, unl = [], [], True
+    for b in self.group['batches']:
+        fin = torch.isfinite(b['x']).flatten(1).all(1).tolist()
+        ids = b['index'].tolist() if 'index' in b else [f'#{i}' for i in range(len(fin))]
+        idx += ids; bad += [i for i, f in zip(ids, fin) if not f]
+        unl = unl and 'label' in b and bool((b['label'] == -1).all())
+    if self.world > 1:
+        box = [None] * self.world; dist.all_gather_object(box, (idx, bad, unl))
+        idx, bad, unl = [i for r in box for i in r[0]], [i for r in box for i in r[1]], all(r[2] for r in box)
+    return idx, bad, unl
+
+# %% ../../nbs/40_engine.ipynb #160e8b2e
+@patch
+def nonfinite(self: _Fit, bi: int, what: str):
+    "A NaN/inf loss or gradient: raise NonFiniteError (nothing is saved) or, with nonfinite='skip', drop the update and log it."
+    st = self.st
+    idx, bad, unl = self._bad_inputs()
+    step = f"optimiser step {st['step'] + 1} (epoch {st['epoch']}, loader batch {bi})"
+    if self.cfg.nonfinite == 'raise':
+        why = (f"The input x held NaN/inf in sample{'s' if len(bad) > 1 else ''} {', '.join(map(str, bad))}: clean the data "
+               "(SkeletonData.validate finds such samples)." if bad else
+               "The input x was finite, so the model diverged: lower lr, set clip_grad, check the loss for log(0) or a "
+               "division by zero, or use amp='bf16' instead of 'fp16'.")
+        if unl: why += " Every label of the batch is -1 (unlabelled): a supervised loss over no label is NaN."
+        raise NonFiniteError(f"fit: non-finite {what} at {step}; the batch held samples {idx}. {why} No checkpoint was "
+                             "written, so the last one in out_dir is intact. TrainConfig(nonfinite='skip') skips such steps instead.")
+    self.opt.zero_grad(set_to_none=True)
+    if self.scaler.is_enabled(): self.scaler.update(self.scaler.get_scale() * self.scaler.get_backoff_factor())
+    self.skipped += 1
+    poisoned = self._nonfinite_state()
+    if poisoned: raise NonFiniteError(f"fit: {step} was skipped (non-finite {what}), but the forward pass already wrote "
+                                      f"NaN/inf into {poisoned!r} (e.g. BatchNorm running statistics); clean the data")
+    self.log(dict(kind='nonfinite', step=st['step'] + 1, epoch=st['epoch'], what=what, indices=idx,
+                  input_nonfinite=bad, action='skipped'))
+
+# %% ../../nbs/40_engine.ipynb #98b9aece
+@patch
+def _eval_due(self: _Fit, epoch: int, last: bool) -> bool:
+    "Whether `eval_fn` runs after this epoch (`eval_epochs`, else every `eval_every`; always after the last)."
+    c = self.cfg
+    if last: return True
+    return (epoch + 1) in c.eval_epochs if c.eval_epochs else (epoch + 1) % max(1, c.eval_every) == 0
+
+# %% ../../nbs/40_engine.ipynb #65e883a6
+@patch
+def end_epoch(self: _Fit, epoch: int) -> bool:
+    "Epoch record (rank-averaged means, evaluation), checkpoints; True after the last epoch."
+    st, cfg = self.st, self.cfg
+    ended = st['batch'] >= self.n_micro
+    rec = {**_reduce_means(self.acc['sums'], self.acc['n'], self.world, self.device), 'kind': 'epoch', 'epoch': epoch,
+           'step': st['step'], 'lr': lr_at(cfg, max(st['step'] - 1, 0), self.spe)}
+    if cfg.nonfinite == 'skip': rec['nonfinite_skipped'] = self.skipped
+    self.acc = dict(sums={}, n=0)
+    if ended: st['epoch'], st['batch'] = epoch + 1, 0
+    last = st['step'] >= self.total or st['epoch'] >= self.n_epochs
+    if self.eval_fn is not None and self.main and self._eval_due(epoch, last):
+        rec.update({k: float(v) for k, v in self.eval_fn(self.model, epoch).items()}); self.model.train()
+    self.history.append(rec); self.log(rec)
+    if cfg.ckpt_every and ended and (epoch + 1) % cfg.ckpt_every == 0: self.save(f'checkpoint-{epoch:04d}.pt')
+    self.save('checkpoint-last.pt')
+    return last
+
+# %% ../../nbs/40_engine.ipynb #4423892e
 @patch
 def train_epoch(self: _Fit, stop_after_steps=None) -> bool:
     "Run the rest of the current epoch; True when training must stop after it (last epoch, max_steps or a stop)."
@@ -417,44 +857,25 @@ def train_epoch(self: _Fit, stop_after_steps=None) -> bool:
     stop = False
     for bi in range(self.st['batch'], self.n_micro):
         if not self.micro_step(bi, next(it)): continue
-        self.opt_step(bi)
+        due = self.opt_step(bi)
         done = self.st['step'] >= self.total
         stop = stop_after_steps is not None and self.st['step'] >= stop_after_steps
         if (stop or done) and bi + 1 < self.n_micro:
             if stop: self.save('checkpoint-last.pt', self.acc); return True
             break
-        if cfg.ckpt_every_steps and self.st['step'] % cfg.ckpt_every_steps == 0 and bi + 1 < self.n_micro:
+        if bi + 1 < self.n_micro and (due or (cfg.ckpt_every_steps and self.st['step'] % cfg.ckpt_every_steps == 0)):
             self.save('checkpoint-last.pt', self.acc)
     return self.end_epoch(epoch) or stop
 
-@patch
-def _eval_due(self: _Fit, epoch: int, last: bool) -> bool:
-    c = self.cfg
-    if last: return True
-    return (epoch + 1) in c.eval_epochs if c.eval_epochs else (epoch + 1) % max(1, c.eval_every) == 0
-
-@patch
-def end_epoch(self: _Fit, epoch: int) -> bool:
-    "Epoch record (rank-averaged means, evaluation), checkpoints; True after the last epoch."
-    st, cfg = self.st, self.cfg
-    ended = st['batch'] >= self.n_micro
-    rec = {**_reduce_means(self.acc['sums'], self.acc['n'], self.world, self.device), 'kind': 'epoch', 'epoch': epoch,
-           'step': st['step'], 'lr': lr_at(cfg, max(st['step'] - 1, 0), self.spe)}
-    self.acc = dict(sums={}, n=0)
-    if ended: st['epoch'], st['batch'] = epoch + 1, 0
-    last = st['step'] >= self.total or st['epoch'] >= self.n_epochs
-    if self.eval_fn is not None and self.main and self._eval_due(epoch, last):
-        rec.update({k: float(v) for k, v in self.eval_fn(self.model, epoch).items()}); self.model.train()
-    self.history.append(rec); self.log(rec)
-    if cfg.ckpt_every and ended and (epoch + 1) % cfg.ckpt_every == 0: self.save(f'checkpoint-{epoch:04d}.pt')
-    self.save('checkpoint-last.pt')
-    return last
-
-# %% ../../nbs/40_engine.ipynb #b6efedd8
+# %% ../../nbs/40_engine.ipynb #a2cca148
 @patch
 def run(self: _Fit, stop_after_steps=None) -> list:
     "Train until the last epoch / step (or `stop_after_steps`); returns the epoch records."
-    self.logf = open(self.out / 'log.jsonl', 'a') if (self.out is not None and self.main) else None
+    self.logf = None
+    if self.out is not None and self.main:
+        _truncate_log(self.out / 'log.jsonl', self.st['step'])       # records of a killed run past this checkpoint
+        self.logf = open(self.out / 'log.jsonl', 'a')
+        if self.resume_rec: self.log(self.resume_rec)
     self.pbar = progress(total=self.total, initial=self.st['step'], disable=not (self.cfg.progress and self.main), desc='fit', unit='step')
     try:
         while self.st['step'] < self.total and self.st['epoch'] < self.n_epochs:
@@ -464,7 +885,7 @@ def run(self: _Fit, stop_after_steps=None) -> list:
         if self.logf is not None: self.logf.close()
     return self.history
 
-# %% ../../nbs/40_engine.ipynb #f4ea33ab
+# %% ../../nbs/40_engine.ipynb #ec2f770d
 def fit(model: nn.Module,                     # a Pretext or Supervised: forward(batch) -> {'loss', **parts}
         train_loader: DataLoader,             # training batches (dicts x, length, label, index); batch size per process
         cfg: Optional[TrainConfig] = None,    # the recipe
@@ -472,12 +893,13 @@ def fit(model: nn.Module,                     # a Pretext or Supervised: forward
         transform: Optional[Callable] = None, # t(x, length, generator) -> (x, length); default model.train_transform
         eval_fn: Optional[Callable] = None,   # eval_fn(model, epoch) -> dict of metrics (rank 0)
         out_dir=None,                         # where log.jsonl and checkpoints go (None: nothing written)
-        resume: Union[bool, str, Path] = False,  # True: continue from out_dir/checkpoint-last.pt if present; or a path
+        resume: Union[bool, str, Path] = False,  # True: continue from out_dir's last good checkpoint if any; or a path
+        allow_changes: tuple = (),            # fields that may differ from the resumed run (e.g. ('lr', 'epochs')); logged
         get_layer_id: Optional[Callable] = None, # name -> layer id for layer decay (default: model/encoder.get_layer_id)
         stop_after_steps: Optional[int] = None,  # checkpoint and return after this global step (time-limited jobs, tests)
        ) -> list:
     "Train `model` on `train_loader` following `cfg`; returns the per-epoch records."
     f = _Fit(model, train_loader, cfg or TrainConfig(), transform, eval_fn, out_dir, get_layer_id)
-    f.resume(resume)
+    f.resume(resume, tuple(allow_changes))
     f.wrap()
     return f.run(stop_after_steps)

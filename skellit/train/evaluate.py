@@ -6,7 +6,7 @@ Docs: https://skellit.github.io/skellit/evaluate.html.md"""
 
 # %% ../../nbs/42_evaluate.ipynb #912e3022
 from __future__ import annotations
-import math, time
+import math, time, warnings
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence, Union
 import numpy as np
@@ -60,6 +60,7 @@ class EvalResult:
 
     def __repr__(self): return f"EvalResult(top1={self.top1:.2f}, top5={self.top5:.2f}, n={int(self.confusion.sum())})"
 
+# %% ../../nbs/42_evaluate.ipynb #f30a0655
 def evaluate_logits(logits,  # (N, num_classes) scores
                     labels,  # (N,) true labels
                     class_names=None,  # names for the confusion plot
@@ -75,13 +76,17 @@ def evaluate_logits(logits,  # (N, num_classes) scores
 
 # %% ../../nbs/42_evaluate.ipynb #9201678d
 def _gen(device, seed):
+    "A seeded generator on `device` (for the protocols' transforms)."
     return torch.Generator(device=device).manual_seed(int(seed))
 
+# %% ../../nbs/42_evaluate.ipynb #2f2df0e9
 def _apply(transform, b, device, gen):
+    "A batch's (x, length) on `device`, through `transform` when there is one."
     x, length = b['x'].to(device, non_blocking=True), b['length'].to(device)
     if transform is not None: x, length = transform(x, length, generator=gen)
     return x, length
 
+# %% ../../nbs/42_evaluate.ipynb #e3033b2c
 @torch.no_grad()
 def extract_features(encoder: nn.Module,  # encoder(x, length) -> Features
                      data: SkeletonData,  # samples to encode
@@ -104,6 +109,27 @@ def extract_features(encoder: nn.Module,  # encoder(x, length) -> Features
     finally:
         encoder.train(was_training)
     return torch.cat(feats), torch.cat(labels)
+
+# %% ../../nbs/42_evaluate.ipynb #76af6232
+def _labelled(data: SkeletonData, what: str) -> SkeletonData:
+    "The labelled samples of `data` (a warning counts the unlabelled ones left out); an error when there are none."
+    keep = np.asarray(data.label) >= 0
+    if not keep.any(): raise ValueError(f"{what}: {data.name!r} has no labelled samples (every label is -1, 'unlabelled'); "
+                                        "this protocol needs labels")
+    if keep.all(): return data
+    warnings.warn(f"{what}: {int((~keep).sum())} of {len(keep)} training samples of {data.name!r} are unlabelled (-1) "
+                  "and are left out")
+    return data.subset(np.nonzero(keep)[0])
+
+# %% ../../nbs/42_evaluate.ipynb #c0af672a
+def _scored(data: SkeletonData, what: str) -> SkeletonData:
+    "A test split must be fully labelled: a clear error naming its first unlabelled sample."
+    bad = np.asarray(data.label) < 0
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"{what}: the test split {data.name!r} has {int(bad.sum())} unlabelled samples (-1), e.g. sample {i} "
+                         f"({data._src(i)}); scoring needs a label for every test sample — leave them out with subset()")
+    return data
 
 # %% ../../nbs/42_evaluate.ipynb #3cb831b1
 @torch.no_grad()
@@ -131,6 +157,7 @@ def knn_predict(train_feats,  # (N, D)
         out.append(votes.cpu())
     return torch.cat(out)
 
+# %% ../../nbs/42_evaluate.ipynb #3bce5c44
 def knn_eval(train_feats, train_labels, test_feats, test_labels, k: int = 200, temperature: float = 0.07,
              num_classes: int | None = None, class_names=None) -> EvalResult:
     "kNN accuracy of features (see `knn_predict`)."
@@ -140,13 +167,17 @@ def knn_eval(train_feats, train_labels, test_feats, test_labels, k: int = 200, t
     r.extra.update(k=int(k), temperature=float(temperature))
     return r
 
+# %% ../../nbs/42_evaluate.ipynb #477de9a6
 def knn_monitor(encoder, train_data: SkeletonData, test_data: SkeletonData, k: int = 200, temperature: float = 0.07,
                 batch_size: int = 64, device='cpu', transform=None, pooling='pooled', progress: bool = False) -> EvalResult:
-    "Extract features of both splits with the frozen encoder and score them with kNN."
-    ftr, ytr = extract_features(encoder, train_data, batch_size, device, transform, pooling, progress=progress)
+    "Extract features of both splits with the frozen encoder and score them with kNN (unlabelled training samples left out)."
+    train = _labelled(train_data, 'knn_monitor')
+    test_data = _scored(test_data, 'knn_monitor')
+    ftr, ytr = extract_features(encoder, train, batch_size, device, transform, pooling, progress=progress)
     fte, yte = extract_features(encoder, test_data, batch_size, device, transform, pooling, progress=progress)
-    keep = ytr >= 0
-    return knn_eval(ftr[keep], ytr[keep], fte, yte, k, temperature, train_data.num_classes, train_data.class_names)
+    r = knn_eval(ftr, ytr, fte, yte, k, temperature, train_data.num_classes, train_data.class_names)
+    r.extra['unlabelled_dropped'] = len(train_data) - len(train)
+    return r
 
 # %% ../../nbs/42_evaluate.ipynb #84751705
 def _train_config(defaults: dict, overrides: dict, device, seed: int, progress: bool) -> TrainConfig:
@@ -190,14 +221,6 @@ def _finish(hist, evals, report, class_names, **extra) -> EvalResult:
     return r
 
 # %% ../../nbs/42_evaluate.ipynb #71278386
-def _labelled(data: SkeletonData, what: str) -> SkeletonData:
-    "The labelled samples of `data`; a clear error when there are none (-1 marks unlabelled samples)."
-    keep = np.asarray(data.label) >= 0
-    if not keep.any(): raise ValueError(f"{what}: {data.name!r} has no labelled samples (every label is -1, 'unlabelled'); "
-                                        "this protocol needs labels")
-    return data if keep.all() else data.subset(np.nonzero(keep)[0])
-
-# %% ../../nbs/42_evaluate.ipynb #370bfdb9
 class _FrozenProbe(nn.Module):
     "Training module for `fit`: frozen encoder (not a submodule) -> pooling -> head -> cross-entropy."
     def __init__(self, encoder, head, pooling, encoder_mode='eval'):
@@ -214,20 +237,25 @@ class _FrozenProbe(nn.Module):
     def forward(self, batch):
         return {'loss': F.cross_entropy(self.logits(batch['x'], batch['length']), batch['label'])}
 
+# %% ../../nbs/42_evaluate.ipynb #fd38ebd1
 class _CachedProbe(nn.Module):
     "Training module for `fit` on precomputed features: batch['x'] is (B, D)."
     def __init__(self, head):
         super().__init__(); self.head = head
     def forward(self, batch): return {'loss': F.cross_entropy(self.head(batch['x']), batch['label'])}
 
+# %% ../../nbs/42_evaluate.ipynb #673bc64d
 class _FeatureSet(torch.utils.data.Dataset):
+    "Precomputed features as a dataset of engine batches (x (D,), length 1, label, index)."
     def __init__(self, feats, labels): self.f, self.y = feats, labels
     def __len__(self): return len(self.f)
     def __getitem__(self, i):
         return {'x': self.f[i], 'length': torch.tensor(1), 'label': self.y[i], 'index': torch.tensor(i)}
 
+# %% ../../nbs/42_evaluate.ipynb #b6cbeb8e
 LINEAR_DEFAULTS = dict(epochs=100, optimizer='sgd', lr=0.1, weight_decay=0.0, momentum=0.9, schedule='cosine')
 
+# %% ../../nbs/42_evaluate.ipynb #ee7acf80
 def _probe_cached(encoder, head, train_data, test_data, pooling, batch_size, transform, drop_last, cfg, nc, progress):
     "Linear probe on features encoded once; both splits see the same deterministic transform."
     dev, seed = cfg.device, cfg.seed
@@ -241,6 +269,7 @@ def _probe_cached(encoder, head, train_data, test_data, pooling, batch_size, tra
         return evaluate_logits(out, yte, num_classes=nc)
     return _fit_and_score(_CachedProbe(head), loader, cfg, score)
 
+# %% ../../nbs/42_evaluate.ipynb #f33abeee
 def _probe_live(encoder, head, train_data, test_data, pooling, batch_size, train_tf, test_tf, mode, drop_last, cfg, nc, progress):
     "Linear probe with the frozen encoder in the loop (training augmentation, or an encoder kept in train mode)."
     dev, seed = cfg.device, cfg.seed
@@ -252,6 +281,7 @@ def _probe_live(encoder, head, train_data, test_data, pooling, batch_size, train
         return evaluate_logits(out, yte, num_classes=nc)
     return _fit_and_score(_FrozenProbe(encoder, head, pooling, mode), loader, cfg, score, transform=train_tf)
 
+# %% ../../nbs/42_evaluate.ipynb #bc984c42
 def linear_probe(encoder: nn.Module,  # encoder(x, length) -> Features; frozen
                  train_data: SkeletonData, test_data: SkeletonData,
                  head: Union[str, nn.Module] = 'linear',  # 'linear', 'bn_linear' (MAMP) or a module (B, D) -> logits
@@ -266,7 +296,7 @@ def linear_probe(encoder: nn.Module,  # encoder(x, length) -> Features; frozen
                  **train) -> EvalResult:  # TrainConfig fields (defaults: LINEAR_DEFAULTS, MAMP's probe)
     "Train a linear classifier on a frozen encoder's features (through `skellit.train.engine.fit`) and score the test split."
     if encoder_mode not in ('eval', 'train'): raise ValueError(f"encoder_mode must be 'eval' or 'train', got {encoder_mode!r}")
-    train_data = _labelled(train_data, 'linear_probe')
+    n_all, train_data, test_data = len(train_data), _labelled(train_data, 'linear_probe'), _scored(test_data, 'linear_probe')
     nc = train_data.num_classes
     torch.manual_seed(seed)
     head = make_linear_head(encoder.out_dim, nc, head) if isinstance(head, str) else head
@@ -283,7 +313,20 @@ def linear_probe(encoder: nn.Module,  # encoder(x, length) -> Features; frozen
     finally:
         encoder.train(was_training)
     head.eval()
-    return _finish(hist, evals, report, train_data.class_names, protocol='linear_probe', precomputed=bool(precompute), head=head)
+    return _finish(hist, evals, report, train_data.class_names, protocol='linear_probe', precomputed=bool(precompute), head=head,
+                   unlabelled_dropped=n_all - len(train_data))
+
+# %% ../../nbs/42_evaluate.ipynb #e12e8c30
+@torch.no_grad()
+def _score_model(model, data, batch_size, transform, device, seed, nc) -> EvalResult:
+    "Logits of a `Supervised` model on `data` (eval mode, seeded transform), scored."
+    model.eval(); outs, ys = [], []
+    ge = _gen(device, seed)
+    for b in make_loader(data, batch_size, shuffle=False):
+        x, length = _apply(transform, b, device, ge)
+        outs.append(model.predict(x, length).float().cpu()); ys.append(b['label'])
+    model.train()
+    return evaluate_logits(torch.cat(outs), torch.cat(ys), num_classes=nc)
 
 # %% ../../nbs/42_evaluate.ipynb #779ab57d
 FINETUNE_DEFAULTS = dict(epochs=100, optimizer='adamw', lr=3e-4, min_lr=1e-5, weight_decay=0.05, schedule='cosine', warmup_epochs=5)
@@ -300,7 +343,7 @@ def finetune(encoder: nn.Module, train_data: SkeletonData, test_data: SkeletonDa
              device='cpu', seed: int = 0, progress: bool = False,
              **train) -> EvalResult:  # TrainConfig fields (defaults: FINETUNE_DEFAULTS, MAMP's recipe; layer_decay ...)
     "Fine-tune encoder + head end to end through `skellit.train.engine.fit` (defaults: MAMP's recipe); score the test split."
-    train_data = _labelled(train_data, 'finetune')
+    n_all, train_data, test_data = len(train_data), _labelled(train_data, 'finetune'), _scored(test_data, 'finetune')
     nc = train_data.num_classes
     torch.manual_seed(seed)
     if drop_path is not None:
@@ -321,21 +364,19 @@ def finetune(encoder: nn.Module, train_data: SkeletonData, test_data: SkeletonDa
     score = lambda: _score_model(model, test_data, batch_size, test_transform, device, seed, nc)
     hist, evals = _fit_and_score(model, loader, cfg, score, transform=train_transform, get_layer_id=lid)
     model.eval()
-    return _finish(hist, evals, report, train_data.class_names, protocol='finetune', model=model)
-
-# %% ../../nbs/42_evaluate.ipynb #e12e8c30
-@torch.no_grad()
-def _score_model(model, data, batch_size, transform, device, seed, nc) -> EvalResult:
-    "Logits of a `Supervised` model on `data` (eval mode, seeded transform), scored."
-    model.eval(); outs, ys = [], []
-    ge = _gen(device, seed)
-    for b in make_loader(data, batch_size, shuffle=False):
-        x, length = _apply(transform, b, device, ge)
-        outs.append(model.predict(x, length).float().cpu()); ys.append(b['label'])
-    model.train()
-    return evaluate_logits(torch.cat(outs), torch.cat(ys), num_classes=nc)
+    return _finish(hist, evals, report, train_data.class_names, protocol='finetune', model=model, unlabelled_dropped=n_all - len(train_data))
 
 # %% ../../nbs/42_evaluate.ipynb #45bc6716
+def _subset(subsets, frac, i, n_seeds, n) -> np.ndarray:
+    "The fixed subset of run i: one list for every run, or one list per run."
+    v = subsets[frac]
+    lists = v if len(v) and np.ndim(v[0]) == 1 else [v]
+    if len(lists) not in (1, n_seeds): raise ValueError(f"subsets[{frac}] holds {len(lists)} index lists for {n_seeds} seeds; give one or one per seed")
+    idx = np.asarray(lists[i if len(lists) > 1 else 0], dtype=np.int64)
+    if len(idx) and (idx.min() < 0 or idx.max() >= n): raise ValueError(f"subsets[{frac}]: index out of range for {n} training samples")
+    return idx
+
+# %% ../../nbs/42_evaluate.ipynb #f648aa8d
 def semi_supervised(encoder_factory: Callable,  # () -> a fresh (pretrained) encoder for each run
                     train_data: SkeletonData, test_data: SkeletonData,
                     fractions: Sequence[float] = (0.01, 0.05, 0.1),
@@ -361,15 +402,6 @@ def semi_supervised(encoder_factory: Callable,  # () -> a fresh (pretrained) enc
         m1, s1 = mean_std([r.top1 for r in runs]); m5, s5 = mean_std([r.top5 for r in runs])
         out[frac] = dict(top1_mean=m1, top1_std=s1, top5_mean=m5, top5_std=s5, n_labelled=sizes, runs=runs)
     return out
-
-def _subset(subsets, frac, i, n_seeds, n) -> np.ndarray:
-    "The fixed subset of run i: one list for every run, or one list per run."
-    v = subsets[frac]
-    lists = v if len(v) and np.ndim(v[0]) == 1 else [v]
-    if len(lists) not in (1, n_seeds): raise ValueError(f"subsets[{frac}] holds {len(lists)} index lists for {n_seeds} seeds; give one or one per seed")
-    idx = np.asarray(lists[i if len(lists) > 1 else 0], dtype=np.int64)
-    if len(idx) and (idx.min() < 0 or idx.max() >= n): raise ValueError(f"subsets[{frac}]: index out of range for {n} training samples")
-    return idx
 
 # %% ../../nbs/42_evaluate.ipynb #a1054ee5
 def transfer(pretrain: Callable,  # pretrain(source_data) -> encoder (or an already pretrained encoder)
