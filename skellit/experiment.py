@@ -190,7 +190,8 @@ def _describe(recipe, spec, train, test, device) -> str:
 
 # %% ../nbs/70_experiment.ipynb #e3ca3cde
 def pretrain(recipe: Recipe, spec: DataSpec, train: SkeletonData, out_dir=None, device='cpu', seed: int = 0,
-             resume: bool = False, progress: bool = True) -> tuple:
+             resume: bool = False, progress: bool = True,
+             allow_changes: tuple = ()) -> tuple:   # fields a resumed run may change (fit's allow_changes)
     "Build the method's model for the data and pretrain it: (model, epoch history, seconds)."
     seed_everything(seed)
     model = build_pretext(recipe, spec)
@@ -198,10 +199,18 @@ def pretrain(recipe: Recipe, spec: DataSpec, train: SkeletonData, out_dir=None, 
     bs = min(recipe.batch_size, len(train))
     loader = make_loader(train, bs, shuffle=True, seed=seed, drop_last=len(train) > bs)
     t0 = time.time()
-    hist = fit(model, loader, cfg, out_dir=out_dir, resume=resume)
+    hist = fit(model, loader, cfg, out_dir=out_dir, resume=resume, allow_changes=allow_changes)
     return model, hist, time.time() - t0
 
 # %% ../nbs/70_experiment.ipynb #e6c3eb59
+def _explicit_changes(epochs=None, batch_size=None, lr=None, overrides=None) -> tuple:
+    "The training fields a caller sets explicitly; on a resumed run they are deliberate changes (fit's allow_changes)."
+    keys = {k.partition('.')[2] if k.startswith('pretrain.') else k for k in (overrides or {})}
+    keys |= {k for k, v in dict(epochs=epochs, batch_size=batch_size, lr=lr).items() if v is not None}
+    if 'epochs' in keys: keys.add('warmup_epochs')      # `override` rescales a warmup longer than the new epochs
+    return tuple(sorted(keys))
+
+# %% ../nbs/70_experiment.ipynb #e3f4b271
 def pretrain_and_compare(method: str,                       # registered method (`skellit list`)
                          preset: str = 'demo',              # its preset
                          data='synthetic',                  # name / path / SkeletonData / (train, test)
@@ -228,7 +237,8 @@ def pretrain_and_compare(method: str,                       # registered method 
         (out / 'env.json').write_text(json.dumps(environment(device), indent=1))
     _say(_describe(recipe, spec, train, test, device))
     _say(f'[pretraining] {recipe.pretrain.epochs} epochs -> {out}')
-    model, hist, secs = pretrain(recipe, spec, train, out, device, seed, resume, progress)
+    model, hist, secs = pretrain(recipe, spec, train, out, device, seed, resume, progress,
+                                 allow_changes=_explicit_changes(epochs, batch_size, lr, overrides))
     if main: torch.save(dict(model=model.state_dict(), recipe=recipe.to_dict(), spec=asdict(spec)), out / 'pretrained.pt')
     losses = [h['loss'] for h in hist if 'loss' in h]
     _say(f'[pretraining] done in {secs:.0f} s; loss {losses[0]:.4f} -> {losses[-1]:.4f}' if losses else '[pretraining] done')
