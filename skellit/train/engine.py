@@ -24,7 +24,7 @@ from fastcore.basics import patch
 __all__ = ['SCHEDULES', 'FREE_FIELDS', 'TrainConfig', 'lr_at', 'model_layer_id', 'param_groups', 'make_optimizer',
            'ResumableSampler', 'CheckpointError', 'NonFiniteError', 'atomic_save', 'verify_checkpoint',
            'load_checkpoint', 'seed_everything', 'read_log', 'plot_log', 'is_main_process', 'rank_seed', 'check_batch',
-           'resume_changes', 'fit']
+           'resume_changes', 'tensorboard_writer', 'fit']
 
 # %% ../../nbs/40_engine.ipynb #96faa761
 @dataclass
@@ -63,6 +63,7 @@ class TrainConfig:
     eval_epochs: tuple = ()              # explicit 1-based epochs to evaluate at (overrides eval_every; the last epoch always)
     find_unused_parameters: bool = False # DDP option (MAMP's official DDP sets it)
     progress: bool = True                # tqdm progress bar on rank 0
+    tensorboard: bool = False            # also write the log records as TensorBoard scalars to out_dir/tensorboard
 
     def __post_init__(self):
         if self.optimizer not in ('adamw', 'adam', 'sgd'): raise ValueError(f"optimizer={self.optimizer!r}; use 'adamw', 'adam' or 'sgd'")
@@ -443,7 +444,7 @@ def check_batch(batch: dict,            # a loader batch: x, length, label, inde
     return out
 
 # %% ../../nbs/40_engine.ipynb #146c3b31
-FREE_FIELDS = ('progress', 'log_every', 'ckpt_every', 'ckpt_every_steps', 'ckpt_every_minutes', 'eval_every',
+FREE_FIELDS = ('progress', 'tensorboard', 'log_every', 'ckpt_every', 'ckpt_every_steps', 'ckpt_every_minutes', 'eval_every',
                'eval_epochs', 'device', 'compile', 'find_unused_parameters', 'nonfinite')
 
 # %% ../../nbs/40_engine.ipynb #5487dbbe
@@ -670,10 +671,24 @@ def save(self: _Fit, name: str, acc=None):
     if self.world > 1: dist.barrier()                     # no rank runs ahead of the file (e.g. into a resume)
 
 # %% ../../nbs/40_engine.ipynb #bec7173b
+def tensorboard_writer(path):
+    "A `torch.utils.tensorboard.SummaryWriter` on `path` (needs the optional `tensorboard` package)."
+    try: from torch.utils.tensorboard import SummaryWriter
+    except ImportError as e:
+        raise ImportError("TrainConfig(tensorboard=True) needs the tensorboard package: pip install tensorboard") from e
+    return SummaryWriter(str(path))
+
+# %% ../../nbs/40_engine.ipynb #2446ad69
 @patch
 def log(self: _Fit, rec: dict):
-    "Append a record to log.jsonl (rank 0)."
+    "Append a record to log.jsonl (rank 0), and to TensorBoard when it is on."
     if getattr(self, 'logf', None) is not None: self.logf.write(json.dumps(rec) + '\n'); self.logf.flush()
+    tb = getattr(self, 'tb', None)
+    if tb is not None and 'step' in rec:
+        for k, v in rec.items():
+            if k not in ('step', 'kind') and isinstance(v, (int, float)) and not isinstance(v, bool):
+                tb.add_scalar(f"{rec.get('kind', 'log')}/{k}", v, rec['step'])
+        tb.flush()
 
 # %% ../../nbs/40_engine.ipynb #988574dc
 @patch
@@ -875,6 +890,7 @@ def run(self: _Fit, stop_after_steps=None) -> list:
     if self.out is not None and self.main:
         _truncate_log(self.out / 'log.jsonl', self.st['step'])       # records of a killed run past this checkpoint
         self.logf = open(self.out / 'log.jsonl', 'a')
+        self.tb = tensorboard_writer(self.out / 'tensorboard') if self.cfg.tensorboard else None
         if self.resume_rec: self.log(self.resume_rec)
     self.pbar = progress(total=self.total, initial=self.st['step'], disable=not (self.cfg.progress and self.main), desc='fit', unit='step')
     try:
@@ -883,6 +899,7 @@ def run(self: _Fit, stop_after_steps=None) -> list:
     finally:
         self.pbar.close()
         if self.logf is not None: self.logf.close()
+        if getattr(self, 'tb', None) is not None: self.tb.close()
     return self.history
 
 # %% ../../nbs/40_engine.ipynb #ec2f770d
