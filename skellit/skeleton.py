@@ -231,7 +231,7 @@ def person_mean(h: torch.Tensor,        # (B, M, ...) per-person values
                 present: torch.Tensor,  # (B, M) bool from `person_present`
                ) -> torch.Tensor:       # (B, ...)
     "Mean over present persons (over every slot when none is present)."
-    present = torch.where(present.any(1, keepdim=True), present, torch.ones_like(present))
+    present = present | ~present.any(1, keepdim=True)          # nobody present: every slot (no bool `where`: exportable)
     return masked_mean(h, present, dim=1)
 
 # %% ../nbs/00_skeleton.ipynb #3a0af7e5
