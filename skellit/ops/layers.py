@@ -15,8 +15,9 @@ import torch.nn.functional as F
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['Attention', 'Mlp', 'drop_path', 'DropPath', 'Block', 'drop_path_rates', 'init_vit_weights', 'vit_layer_id',
-           'sinusoid_1d', 'sinusoid_2d', 'PosEmbed1d', 'PosEmbed2d', 'SpatioTemporalPosEmbed', 'resize_temporal_embed']
+__all__ = ['Attention', 'Mlp', 'drop_path', 'DropPath', 'drop_path_rows', 'packed_attention', 'HalfDropout', 'Block',
+           'drop_path_rates', 'init_vit_weights', 'vit_layer_id', 'sinusoid_1d', 'sinusoid_2d', 'PosEmbed1d',
+           'PosEmbed2d', 'SpatioTemporalPosEmbed', 'resize_temporal_embed']
 
 # %% ../../nbs/22_layers.ipynb #f99c6eea
 def _merge_masks(B: int, L: int, S: int,           # batch, query length, key length
@@ -132,6 +133,87 @@ class DropPath(nn.Module):
         self.p, self.scale_by_keep = p, scale_by_keep
     def forward(self, x: Tensor) -> Tensor: return drop_path(x, self.p, self.training, self.scale_by_keep)
     def extra_repr(self) -> str: return f"p={self.p}"
+
+# %% ../../nbs/22_layers.ipynb #8e4166c4
+def drop_path_rows(x: Tensor,          # (N, ...) packed rows of a residual branch
+                   p: float,           # drop probability
+                   training: bool,
+                   group: Tensor,      # (N,) long: which sample each row belongs to
+                   num_groups: int,    # number of samples
+                   scale_by_keep: bool = True) -> Tensor:
+    "Stochastic depth over packed rows: one keep/drop draw per group, shared by its rows."
+    if p == 0. or not training: return x
+    keep = 1. - p
+    r = x.new_empty(num_groups).bernoulli_(keep)
+    if scale_by_keep and keep > 0: r = r / keep
+    return x * r[group].view(-1, *([1] * (x.dim() - 1)))
+
+# %% ../../nbs/22_layers.ipynb #e7d3a5a2
+def packed_attention(attn: Attention,                        # an `Attention`
+                     rows: Tensor,                           # (N, dim) the rows that exist
+                     index: Optional[Tensor],                # (N,) their flat positions b·L + l; None: all B·L in order
+                     B: int, L: int,                         # padded layout
+                     key_padding_mask: Optional[Tensor] = None,  # (B, L) bool, True = padding key
+                     return_attn: bool = False):             # also return the weights (B, heads, L, L)
+    "Self-attention of `attn` over sequences stored as packed rows; returns (N, dim) (and the weights)."
+    H, hd, inner = attn.heads, attn.head_dim, attn.inner
+    qkv = attn.qkv(rows)
+    if index is not None: qkv = qkv.new_zeros(B * L, 3 * inner).index_copy(0, index, qkv)
+    q, k, v = qkv.view(B, L, 3, H, hd).permute(2, 0, 3, 1, 4).unbind(0)
+    allowed = None if key_padding_mask is None else (~key_padding_mask)[:, None, None, :]
+    p = attn.attn_drop if attn.training else 0.
+    w = None
+    if return_attn:
+        s = (q * attn.scale) @ k.transpose(-2, -1)
+        if allowed is not None: s = s.masked_fill(~allowed, float('-inf'))
+        w = s.softmax(-1)
+        o = F.dropout(w, p, training=True) @ v if p > 0 else w @ v
+    else:
+        o = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=p)
+    o = o.transpose(1, 2).reshape(B * L, inner)
+    if index is not None: o = o.index_select(0, index)
+    o = attn.proj_drop(attn.proj(o))
+    return (o, w) if return_attn else o
+
+# %% ../../nbs/22_layers.ipynb #2bff0366
+def _bit_table(device, dtype) -> Tensor:
+    "(256, 8) table: entry [b, i] = 2 if bit i of byte b is set, else 0."
+    b = torch.arange(256, device=device)
+    return (((b[:, None] >> torch.arange(8, device=device)) & 1) * 2).to(dtype)
+
+def _physical(x: Tensor):
+    "A view of x in its memory order (channels-last 4-D tensors are permuted to (N, H, W, C)) and the inverse permutation."
+    if x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last):
+        return x.permute(0, 2, 3, 1), (0, 3, 1, 2)
+    return x.contiguous(), None
+
+class _HalfDropoutFn(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, generator):
+        phys, inv = _physical(x)
+        n = phys.numel()
+        kw = dict(generator=generator) if generator is not None else {}
+        dev = generator.device if generator is not None else x.device
+        bytes_ = torch.randint(0, 256, ((n + 7) // 8,), dtype=torch.uint8, device=dev, **kw).to(x.device)
+        m = _bit_table(x.device, x.dtype).index_select(0, bytes_.long()).view(-1)[:n].view(phys.shape)
+        ctx.save_for_backward(bytes_); ctx.inv = inv
+        out = phys * m
+        return out.permute(*inv) if inv else out
+    @staticmethod
+    def backward(ctx, g):
+        bytes_, = ctx.saved_tensors
+        phys = g.permute(0, 2, 3, 1) if ctx.inv else g.contiguous()
+        m = _bit_table(g.device, g.dtype).index_select(0, bytes_.long()).view(-1)[:phys.numel()].view(phys.shape)
+        out = phys * m
+        return (out.permute(*ctx.inv) if ctx.inv else out), None
+
+# %% ../../nbs/22_layers.ipynb #eb64a345
+class HalfDropout(nn.Dropout):
+    "`nn.Dropout` whose p = 0.5 case draws one random bit per element (8× fewer random numbers); other p: `F.dropout`."
+    def forward(self, x: Tensor) -> Tensor:
+        if not self.training or self.p == 0: return x
+        if self.p == 0.5: return _HalfDropoutFn.apply(x, None)
+        return F.dropout(x, self.p, True, self.inplace)
 
 # %% ../../nbs/22_layers.ipynb #587aeee1
 class Block(nn.Module):

@@ -16,7 +16,8 @@ __all__ = ['mask_padding', 'Transform', 'Compose', 'RandomCropResize', 'RandomTe
            'rotation_matrix', 'RandomRotation', 'GaussianNoise', 'GaussianBlur', 'ChannelMask', 'JointMask',
            'RandomFlip', 'RandomJointNoise', 'BoneStream', 'MotionStream', 'disentangle', 'entangle', 'Disentangle',
            'RandomPadCrop', 'RandomTrim', 'RandomFrameInterpolate', 'RandomScale', 'RandomJointOffset', 'RandomApply',
-           'RandomChoice', 'center_on_joint', 'CenterNormalize']
+           'RandomChoice', 'center_on_joint', 'CenterNormalize', 'parallel_skeleton', 'ParallelSkeleton',
+           'trim_leading_empty', 'CenterJoint', 'TemporalResize', 'DenseGaussianNoise', 'RandomTimeFlip']
 
 # %% ../../nbs/20_transforms.ipynb #6eb8efba
 def mask_padding(x, length):
@@ -489,3 +490,89 @@ class CenterNormalize(Transform):
         lay = get_layout(layout)
         self.layout, self.center = lay.name, (lay.center(center) if isinstance(center, str) else int(center))
     def apply(self, x, length): return center_on_joint(x, length, self.center), length
+
+# %% ../../nbs/20_transforms.ipynb #d57e7e25
+def parallel_skeleton(x,                               # (B, 3, T, V, M) skeletons (any joint layout)
+                      length=None,                     # (B,) valid frames; None: all frames count for the sign
+                      layout='ntu25',                  # layout whose joint names locate the two shoulders
+                      left: str = 'shoulder_left',     # joint at the tail of the alignment vector
+                      right: str = 'shoulder_right',   # joint at its head
+                      eps: float = 1e-4):              # added to the vector's norm (official 1e-4)
+    "Per-frame yaw alignment: rotate each person's frames about y so the floor projection of right − left points along +x."
+    if not torch.is_tensor(x) or x.dim() != 5 or x.shape[1] != 3:
+        raise ValueError(f"parallel_skeleton needs xyz skeletons of shape (B, 3, T, V, M), got {tuple(getattr(x, 'shape', ()))}")
+    lay = get_layout(layout)
+    if x.shape[3] != lay.num_joints:
+        raise ValueError(f"parallel_skeleton: x has {x.shape[3]} joints but layout {lay.name!r} has {lay.num_joints}; pass the data's layout")
+    l, r = lay.index(left), lay.index(right)
+    xd = x.double()
+    vx, vz = xd[:, 0, :, r] - xd[:, 0, :, l], xd[:, 2, :, r] - xd[:, 2, :, l]     # (B, T, M)
+    theta = torch.arccos(vx / (torch.sqrt(vx * vx + vz * vz) + eps))
+    if length is not None: vz = vz * valid_frames(length, x.shape[2], x.device)[..., None]
+    theta = torch.where(vz.sum(1, keepdim=True) >= 0, -theta, theta)[:, :, None]  # (B, T, 1, M)
+    c, s = theta.cos(), theta.sin()
+    X, Y, Z = xd.unbind(1)
+    return torch.stack([c * X - s * Z, Y, s * X + c * Z], 1).to(x.dtype)
+
+# %% ../../nbs/20_transforms.ipynb #1618f234
+class ParallelSkeleton(Transform):
+    "Transform form of `parallel_skeleton` (deterministic per-frame yaw alignment)."
+    def __init__(self, layout='ntu25', left: str = 'shoulder_left', right: str = 'shoulder_right'):
+        self.layout, self.left, self.right = get_layout(layout).name, left, right
+    def apply(self, x, length): return parallel_skeleton(x, length, self.layout, self.left, self.right), length
+
+# %% ../../nbs/20_transforms.ipynb #74ad706e
+def trim_leading_empty(x,              # (B, C, T, V, M)
+                       length,         # (B,) valid frames
+                       person: int = 0):  # the person whose absence marks an empty frame
+    "Drop each sample's leading frames in which `person` is absent (all zero) and shift the rest to frame 0; returns (x, length)."
+    length = _check(x, length)
+    B, C, T, V, M = x.shape
+    present = x[..., person].ne(0).any(3).any(1) & valid_frames(length, T, x.device)          # (B, T)
+    start = torch.where(present.any(1), present.float().argmax(1), torch.zeros_like(length))
+    idx = (torch.arange(T, device=x.device)[None] + start[:, None]).clamp_max(T - 1)
+    y = x.gather(2, idx[:, None, :, None, None].expand(B, C, T, V, M))
+    new_len = length - start
+    return mask_padding(y, new_len), new_len
+
+# %% ../../nbs/20_transforms.ipynb #6067b2de
+class CenterJoint(Transform):
+    "Coordinates relative to joint `joint`, per frame and person (valid frames; an absent person stays zero)."
+    def __init__(self, joint: int = 20):   # 0-based joint index (NTU 20: joint 21, spine at the shoulders)
+        self.joint = int(joint)
+    def apply(self, x, length):
+        if not 0 <= self.joint < x.shape[3]:
+            raise ValueError(f"CenterJoint: joint {self.joint} does not exist in a skeleton of {x.shape[3]} joints")
+        return mask_padding(x - x[:, :, :, self.joint:self.joint + 1], length), length
+
+# %% ../../nbs/20_transforms.ipynb #866ea1d9
+class TemporalResize(Transform):
+    "Resample each sample's valid frames to `size` frames (linear, half-pixel centres: cv2 INTER_LINEAR / align_corners=False)."
+    def __init__(self, size: int = 50):     # output frames (SkeletonCLR / AimCLR / MsMCLR: 50)
+        self.size = int(size)
+    def apply(self, x, length):
+        L = length.to(x.device).clamp_min(1)
+        size = torch.full_like(L, self.size)
+        return _linear_resample(x, torch.zeros_like(L), L, size, self.size), size
+
+# %% ../../nbs/20_transforms.ipynb #bc29f04d
+class DenseGaussianNoise(Transform):
+    "With probability p per sample add N(0, std²) to every coordinate of the valid frames, absent persons included (official `gaus_noise`)."
+    def __init__(self, std: float = 0.01, p: float = 0.5):
+        self.std, self.p = float(std), float(p)
+    def sample(self, x, length, generator=None):
+        return dict(apply_to=_coin(self.p, x.shape[0], generator, x.device),
+                    noise=_randn(x.shape, generator, x.device, x.dtype) * self.std)
+    def apply(self, x, length, apply_to, noise):
+        return mask_padding(torch.where(apply_to[:, None, None, None, None], x + noise, x), length), length
+
+# %% ../../nbs/20_transforms.ipynb #00c872ae
+class RandomTimeFlip(Transform):
+    "With probability p per sample, the valid frames in reverse order (AimCLR `random_time_flip`)."
+    def __init__(self, p: float = 0.5): self.p = float(p)
+    def sample(self, x, length, generator=None):
+        return dict(apply_to=_coin(self.p, x.shape[0], generator, x.device))
+    def apply(self, x, length, apply_to):
+        t = torch.arange(x.shape[2], device=x.device)[None]
+        rev = torch.where(t < length[:, None], length[:, None] - 1 - t, t)
+        return mask_padding(torch.where(apply_to[:, None, None, None, None], _gather_t(x, rev), x), length), length
