@@ -475,11 +475,14 @@ def per_class_figure(per_class,            # (C,) accuracies in percent, or dict
                      title=None,
                      ) -> go.Figure:
     "Per-class accuracy bars, several variants (e.g. pretrained / random init / scratch) grouped per class."
+    def given_names(v): return v.get('class_names') if isinstance(v, dict) else getattr(v, 'class_names', None)
     def vals(v):
         v = v['per_class'] if isinstance(v, dict) else getattr(v, 'per_class', v)
         return np.array([np.nan if a is None else a for a in (v.tolist() if hasattr(v, 'tolist') else list(v))], float)
     single = not isinstance(per_class, dict) or 'per_class' in per_class
     runs = {'': vals(per_class)} if single else {k: vals(v) for k, v in per_class.items()}
+    if class_names is None:
+        class_names = next((n for n in map(given_names, [per_class] if single else per_class.values()) if n is not None), None)
     Cs = {len(v) for v in runs.values()}
     if len(Cs) != 1: raise ValueError(f"per_class_figure: the variants have different class counts {sorted(Cs)}")
     C = Cs.pop()
