@@ -1,4 +1,4 @@
-"""A plotly 3D animation of one skeleton sequence: bones as lines for 1–2 persons, a frame slider and a play button.
+"""Plotly figures of skeletons, masks, attention, embeddings, training curves and per-class accuracy — every function takes data (arrays, tensors, dicts, log records) and returns a `go.Figure`.
 
 Docs: https://skellit.github.io/skellit/viz.html.md"""
 
@@ -6,29 +6,37 @@ Docs: https://skellit.github.io/skellit/viz.html.md"""
 
 # %% ../nbs/02_viz.ipynb #cd537b9f
 from __future__ import annotations
+import math
 import numpy as np
 import plotly.graph_objects as go
-from .skeleton import get_layout
+from plotly.subplots import make_subplots
+from .skeleton import get_layout, SkeletonLayout
 
 # %% auto #0
-__all__ = ['animate_skeleton']
+__all__ = ['animate_skeleton', 'animate_skeletons', 'masks_figure', 'mean_attention', 'attention_figure', 'attended_distance',
+           'attended_distance_figure', 'embed_2d', 'embedding_figure', 'curves_figure', 'per_class_figure']
 
 # %% ../nbs/02_viz.ipynb #d6164d95
-def _seq(x, length, layout, index):
-    "Normalise the input to a numpy (C,T,V,M) array, a valid length and a layout name."
+def _np(a, dtype=np.float64) -> np.ndarray:
+    "A numpy copy of an array, tensor (any device, detached) or list."
+    if hasattr(a, 'detach'): a = a.detach().cpu().numpy()
+    return np.asarray(a, dtype=dtype)
+
+# %% ../nbs/02_viz.ipynb #b1cc4cfd
+def _seq(x, length, layout, index, who='animate_skeleton'):
+    "Normalise the input to a numpy (C,T,V,M) array cut to its valid length, and a layout."
     if hasattr(x, 'sample') and hasattr(x, 'length'):             # a SkeletonData
-        if index is None: raise ValueError("animate_skeleton: pass `index=` to pick a sample from a SkeletonData")
+        if index is None: raise ValueError(f"{who}: pass `index=` to pick a sample from a SkeletonData")
         d = x; x = d.sample(index); length = int(d.length[index]) if length is None else length; layout = d.layout
-    if hasattr(x, 'detach'): x = x.detach().cpu().numpy()
-    x = np.asarray(x, dtype=np.float32)
+    x = _np(x, np.float32)
     if x.ndim == 3: x = x[..., None]
     if x.ndim != 4 or x.shape[0] != 3:
-        raise ValueError(f"animate_skeleton: expected one sample of shape (C=3, T, V, M) (or (3, T, V)), got {x.shape}")
+        raise ValueError(f"{who}: expected one sample of shape (C=3, T, V, M) (or (3, T, V)), got {x.shape}")
     lay = get_layout(layout)
     if x.shape[2] != lay.num_joints:
-        raise ValueError(f"animate_skeleton: x has {x.shape[2]} joints but layout {lay.name!r} has {lay.num_joints}; pass layout=")
+        raise ValueError(f"{who}: x has {x.shape[2]} joints but layout {lay.name!r} has {lay.num_joints}; pass layout=")
     T = x.shape[1] if length is None else int(length)
-    if not 1 <= T <= x.shape[1]: raise ValueError(f"animate_skeleton: length {T} not in [1, {x.shape[1]}]")
+    if not 1 <= T <= x.shape[1]: raise ValueError(f"{who}: length {T} not in [1, {x.shape[1]}]")
     return x[:, :T], lay
 
 # %% ../nbs/02_viz.ipynb #27140830
@@ -40,41 +48,456 @@ def _bone_xyz(xm, lay):
     return xs, ys, zs
 
 # %% ../nbs/02_viz.ipynb #e3c27875
+_COLORS = ('#1f77b4', '#d62728', '#2ca02c', '#8c564b')        # the sequence: person 1, 2, 3, 4
+_OVERLAY_COLORS = ('#ff7f0e', '#9467bd', '#e377c2', '#17becf')  # the overlay: person 1, 2, 3, 4
+
+def _person_traces(x, t, lay, persons, scene='scene', overlay=None, seen=None):
+    "Scatter3d traces of frame t of x (3,T,V,M), one per person in `persons`; overlay: its name (dashed lines)."
+    out = []
+    for m in persons:
+        xm = x[:, t, :, m] if 0 <= t < x.shape[1] else None
+        xs, ys, zs = _bone_xyz(xm, lay) if xm is not None and np.abs(xm).sum() > 0 else ([None], [None], [None])
+        name = f'person {m + 1}' + (f' · {overlay}' if overlay else '')
+        col = (_OVERLAY_COLORS if overlay else _COLORS)[m % 4]
+        show = seen is None or name not in seen
+        if seen is not None: seen.add(name)
+        out.append(go.Scatter3d(x=xs, y=ys, z=zs, mode='lines+markers', name=name, legendgroup=name, showlegend=show,
+                                scene=scene, line=dict(color=col, width=4 if overlay else 5, dash='dash' if overlay else 'solid'),
+                                marker=dict(size=2 if overlay else 2.5, color=col)))
+    return out
+
+# %% ../nbs/02_viz.ipynb #6d20744f
+def _cube(*xs) -> dict:
+    "A plotly scene dict with equal ranges bounding the non-zero joints of the (3,T,V,M) sequences (x, z depth, y up)."
+    pts = np.concatenate([x.reshape(3, -1) for x in xs], 1)
+    pts = pts[:, np.abs(pts).sum(0) > 0]
+    if pts.shape[1] == 0: pts = np.zeros((3, 1))
+    lo, hi = pts.min(1), pts.max(1); mid = (lo + hi) / 2; half = float((hi - lo).max()) / 2 + 0.1
+    rng = lambda i: [float(mid[i] - half), float(mid[i] + half)]
+    return dict(xaxis=dict(title='x', range=rng(0)), yaxis=dict(title='z (depth)', range=rng(2)),
+                zaxis=dict(title='y (up)', range=rng(1)), aspectmode='cube')
+
+# %% ../nbs/02_viz.ipynb #a60bf700
+def _panel(x, length=None, layout='ntu25', index=None, overlay=None, overlay_length=None, overlay_start=0,
+           overlay_name='reconstruction', name=None, who='animate_skeleton') -> dict:
+    "One scene's content: the sequence, its present persons, and an optional overlay with its own length and start frame."
+    if name is None and hasattr(x, 'class_names') and index is not None and x.label[index] >= 0:
+        name = f"{x.name}[{index}]: {x.class_names[x.label[index]]}"
+    x, lay = _seq(x, length, layout, index, who)
+    persons = [m for m in range(x.shape[3]) if np.abs(x[..., m]).sum() > 0]
+    if not persons: raise ValueError(f"{who}: every person of this sample is all-zero; nothing to draw")
+    p = dict(x=x, lay=lay, persons=persons, name=name, ov=None, ov_start=int(overlay_start), ov_name=overlay_name)
+    if overlay is not None:
+        if int(overlay_start) < 0: raise ValueError(f"{who}: overlay_start must be >= 0, got {overlay_start}")
+        p['ov'], _ = _seq(overlay, overlay_length, lay, None, f"{who} (overlay)")
+        p['ov_persons'] = [m for m in range(p['ov'].shape[3]) if np.abs(p['ov'][..., m]).sum() > 0]
+    return p
+
+# %% ../nbs/02_viz.ipynb #b92b0b07
+def _skeleton_figure(panels: list, step: int = 1, title=None, cols=None) -> go.Figure:
+    "Animated 3D figure of panels (from `_panel`): a scene each, traces per person, one shared frame slider."
+    n = len(panels)
+    cols = min(n, 3) if cols is None else max(1, min(int(cols), n)); rows = -(-n // cols)
+    end = max(max(p['x'].shape[1], p['ov_start'] + p['ov'].shape[1] if p['ov'] is not None else 0) for p in panels)
+    shown = list(range(0, end, max(1, int(step))))
+    scenes = ['scene' if i == 0 else f'scene{i + 1}' for i in range(n)]
+    def traces(t):
+        out, seen = [], set()
+        for p, sc in zip(panels, scenes):
+            out += _person_traces(p['x'], min(t, p['x'].shape[1] - 1), p['lay'], p['persons'], sc, seen=seen)
+            if p['ov'] is not None:
+                out += _person_traces(p['ov'], t - p['ov_start'], p['lay'], p['ov_persons'], sc, p['ov_name'], seen)
+        return out
+    if n == 1: fig = go.Figure()
+    else:
+        specs = [[{'type': 'scene'} if r * cols + c < n else None for c in range(cols)] for r in range(rows)]
+        fig = make_subplots(rows=rows, cols=cols, specs=specs, subplot_titles=[p['name'] or '' for p in panels],
+                            horizontal_spacing=0.02, vertical_spacing=0.06)
+    fig.add_traces(traces(shown[0]))
+    fig.frames = [go.Frame(data=traces(t), name=str(t)) for t in shown]
+    slider = dict(active=0, currentvalue=dict(prefix='frame '), steps=[
+        dict(method='animate', label=str(t), args=[[str(t)], dict(mode='immediate', frame=dict(duration=0, redraw=True))])
+        for t in shown])
+    play = dict(type='buttons', showactive=False, x=0.05, y=0.05, buttons=[
+        dict(label='play', method='animate', args=[None, dict(frame=dict(duration=40, redraw=True), fromcurrent=True)]),
+        dict(label='pause', method='animate', args=[[None], dict(mode='immediate', frame=dict(duration=0, redraw=False))])])
+    if title is None and n == 1: title = panels[0]['name']
+    fig.update_layout(title=title, sliders=[slider], updatemenus=[play], height=550 if n == 1 else 420 * rows + 120,
+                      **{sc: _cube(p['x'][..., p['persons']], *([p['ov']] if p['ov'] is not None else []))
+                         for p, sc in zip(panels, scenes)})
+    return fig
+
+# %% ../nbs/02_viz.ipynb #c09e6757
 def animate_skeleton(x,                      # (C,T,V,M) or (C,T,V) array/tensor, or a SkeletonData (then give index)
                      length=None,            # valid frames to show (default: all, or the SkeletonData length)
                      layout='ntu25',         # skeleton layout (ignored for SkeletonData)
                      index=None,             # sample index when x is a SkeletonData
                      title=None,             # figure title
                      step: int = 1,          # show every `step`-th frame
+                     overlay=None,           # a second (C,T',V,M') sequence drawn dashed over x (e.g. a reconstruction)
+                     overlay_length=None,    # valid frames of the overlay (default: all T')
+                     overlay_start: int = 0, # frame of x at which the overlay's frame 0 is drawn
+                     overlay_name: str = 'reconstruction',  # legend name of the overlay
                      ) -> go.Figure:
-    "A plotly 3D animation of a skeleton sequence: bones as lines per present person, frame slider and play button."
-    if title is None and hasattr(x, 'class_names') and index is not None and x.label[index] >= 0:
-        title = f"{x.name}[{index}]: {x.class_names[x.label[index]]}"
-    x, lay = _seq(x, length, layout, index)
-    persons = [m for m in range(x.shape[3]) if np.abs(x[..., m]).sum() > 0]
-    if not persons: raise ValueError("animate_skeleton: every person of this sample is all-zero; nothing to draw")
-    frames_idx = list(range(0, x.shape[1], max(1, int(step))))
-    colors = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd']
-    def traces(t):
-        out = []
-        for k, m in enumerate(persons):
-            xs, ys, zs = _bone_xyz(x[:, t, :, m], lay)
-            out.append(go.Scatter3d(x=xs, y=ys, z=zs, mode='lines+markers', name=f'person {m + 1}',
-                                    line=dict(color=colors[k % 4], width=5), marker=dict(size=2.5)))
-        return out
-    pts = x[..., persons].transpose(0, 1, 2, 3).reshape(3, -1)
-    pts = pts[:, np.abs(pts).sum(0) > 0]
-    lo, hi = pts.min(1), pts.max(1); mid = (lo + hi) / 2; half = float((hi - lo).max()) / 2 + 0.1
-    rng = lambda i: [float(mid[i] - half), float(mid[i] + half)]
-    frames = [go.Frame(data=traces(t), name=str(t)) for t in frames_idx]
-    slider = dict(active=0, currentvalue=dict(prefix='frame '), steps=[
-        dict(method='animate', label=str(t), args=[[str(t)], dict(mode='immediate', frame=dict(duration=0, redraw=True))])
-        for t in frames_idx])
-    play = dict(type='buttons', showactive=False, x=0.05, y=0.05, buttons=[
-        dict(label='play', method='animate', args=[None, dict(frame=dict(duration=40, redraw=True), fromcurrent=True)]),
-        dict(label='pause', method='animate', args=[[None], dict(mode='immediate', frame=dict(duration=0, redraw=False))])])
-    fig = go.Figure(data=traces(frames_idx[0]), frames=frames)
-    fig.update_layout(title=title, sliders=[slider], updatemenus=[play], height=550,
-                      scene=dict(xaxis=dict(title='x', range=rng(0)), yaxis=dict(title='z (depth)', range=rng(2)),
-                                 zaxis=dict(title='y (up)', range=rng(1)), aspectmode='cube'))
+    "A plotly 3D animation of a skeleton sequence: bones as lines per present person, an optional dashed overlay, frame slider and play button."
+    p = _panel(x, length, layout, index, overlay, overlay_length, overlay_start, overlay_name)
+    return _skeleton_figure([p], step, title)
+
+# %% ../nbs/02_viz.ipynb #404e184d
+def animate_skeletons(xs,                    # list of samples ((C,T,V,M) arrays/tensors), dict title -> sample, or a SkeletonData
+                      lengths=None,          # valid frames per sample (list; None entries = all)
+                      layout='ntu25',        # skeleton layout (ignored for SkeletonData)
+                      indices=None,          # sample indices when xs is a SkeletonData
+                      titles=None,           # one title per panel (default: dict keys / class names)
+                      step: int = 1,         # show every `step`-th frame
+                      cols=None,             # panels per row (default min(n, 3))
+                      overlays=None,         # one overlay sequence (or None) per panel, drawn dashed
+                      overlay_lengths=None,  # valid frames per overlay
+                      overlay_start=0,       # int, or one start frame per panel
+                      overlay_name: str = 'reconstruction',  # legend name of the overlays
+                      title=None,            # figure title
+                      ) -> go.Figure:
+    "Several skeleton samples side by side (one 3D scene each, optional dashed overlays) under one shared frame slider."
+    if hasattr(xs, 'sample') and hasattr(xs, 'length'):
+        if indices is None: raise ValueError("animate_skeletons: pass `indices=` to pick samples from a SkeletonData")
+        items, idx = [xs] * len(indices), list(indices)
+    else:
+        if indices is not None: raise ValueError("animate_skeletons: `indices=` is only for a SkeletonData; pass the samples themselves")
+        if isinstance(xs, dict):
+            titles = list(xs) if titles is None else titles; xs = list(xs.values())
+        if hasattr(xs, 'shape') and len(xs.shape) != 5:
+            raise ValueError(f"animate_skeletons: expected a list of samples or an (N, C, T, V, M) batch, got shape {tuple(xs.shape)}")
+        items, idx = list(xs), [None] * len(xs)
+    n = len(items)
+    if n == 0: raise ValueError("animate_skeletons: no samples given")
+    def per(v, what):
+        v = [v] * n if v is None or isinstance(v, (int, str)) else list(v)
+        if len(v) != n: raise ValueError(f"animate_skeletons: {len(v)} {what} for {n} samples; give one per sample")
+        return v
+    lengths, titles, overlays = per(lengths, 'lengths'), per(titles, 'titles'), per(overlays, 'overlays')
+    overlay_lengths, starts = per(overlay_lengths, 'overlay_lengths'), per(overlay_start, 'overlay starts')
+    panels = [_panel(x, l, layout, i, o, ol, s, overlay_name, name=t, who='animate_skeletons')
+              for x, l, i, o, ol, s, t in zip(items, lengths, idx, overlays, overlay_lengths, starts, titles)]
+    return _skeleton_figure(panels, step, title, cols)
+
+# %% ../nbs/02_viz.ipynb #0e2e0361
+def masks_figure(masks: dict,                # name -> (T, V) mask of one sample (bool / 0-1 / category ids), or flat (T*V,) with layout=
+                 layout=None,                # layout (name or SkeletonLayout): joint names on the y axis, V for flat masks
+                 frames_per_token=1,         # frames one row of a mask covers (int, or dict name -> int, default 1; MAMP: 4)
+                 length=None,                # valid frames: rows starting at or after it are not drawn
+                 categories=('visible', 'masked'),  # the name of each value 0, 1, ...
+                 colors=None,                # one colour per category
+                 title=None,
+                 ) -> go.Figure:
+    "Several masks (or corruption kinds) of one sample as stacked joints x frames heatmaps with a shared frame axis."
+    if not isinstance(masks, dict) or not masks: raise ValueError("masks_figure: pass a dict name -> (T, V) mask")
+    lay = get_layout(layout) if layout is not None else None
+    K = len(categories)
+    colors = list(colors) if colors is not None else ['#e8e8e8', '#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e'][:K]
+    if len(colors) < K: raise ValueError(f"masks_figure: {len(colors)} colours for {K} categories")
+    grids = {}
+    for name, m in masks.items():
+        m = _np(m)
+        if m.ndim == 1:
+            if lay is None: raise ValueError(f"masks_figure: mask {name!r} is flat {m.shape}; pass layout= (V joints) or a (T, V) mask")
+            if m.size % lay.num_joints: raise ValueError(f"masks_figure: mask {name!r} has {m.size} tokens, not a multiple of {lay.num_joints} joints")
+            m = m.reshape(-1, lay.num_joints)
+        if m.ndim != 2: raise ValueError(f"masks_figure: mask {name!r} must be (T, V) (or flat with layout=), got shape {m.shape}")
+        if not (np.isfinite(m).all() and (m == np.round(m)).all() and m.min() >= 0 and m.max() < K):
+            raise ValueError(f"masks_figure: mask {name!r} must hold category ids 0..{K - 1} ({', '.join(categories)}); "
+                             "pass categories= for more values")
+        l = int(frames_per_token.get(name, 1) if isinstance(frames_per_token, dict) else frames_per_token)
+        if l < 1: raise ValueError(f"masks_figure: frames_per_token must be >= 1, got {l}")
+        if length is not None: m = m[:max(1, math.ceil(int(length) / l))]
+        grids[name] = (m.astype(np.int64), l)
+    Vs = {g.shape[1] for g, _ in grids.values()}
+    if len(Vs) > 1: raise ValueError(f"masks_figure: the masks have different joint counts {sorted(Vs)}; give masks of one sample")
+    V = Vs.pop()
+    if lay is not None and lay.num_joints != V: raise ValueError(f"masks_figure: masks have {V} joints but layout {lay.name!r} has {lay.num_joints}")
+    ynames = list(lay.joint_names) if lay is not None else list(range(V))
+    n = len(grids)
+    fig = make_subplots(rows=n, cols=1, shared_xaxes=True, subplot_titles=list(grids), vertical_spacing=min(0.08, 0.3 / n))
+    for i, (name, (g, l)) in enumerate(grids.items()):
+        fig.add_trace(go.Heatmap(z=g.T, x0=(l - 1) / 2, dx=l, y=ynames, coloraxis='coloraxis', name=name, ygap=1,
+                                 customdata=np.asarray(categories, dtype=object)[g.T],
+                                 hovertemplate='joint %{y}<br>frame %{x}<br>%{customdata}<extra>' + str(name) + '</extra>'),
+                      row=i + 1, col=1)
+    scale = [s for k, c in enumerate(colors[:K]) for s in ((k / K, c), ((k + 1) / K, c))]
+    fig.update_layout(title=title, height=n * (9 * V + 70) + 80,
+                      coloraxis=dict(colorscale=scale, cmin=-0.5, cmax=K - 0.5,
+                                     colorbar=dict(tickvals=list(range(K)), ticktext=list(categories), len=min(1, 300 / (n * (9 * V + 70))))))
+    fig.update_yaxes(autorange='reversed', title_text='joint', tickfont=dict(size=8) if lay is not None else None)
+    fig.update_xaxes(title_text='frame', row=n, col=1)
+    return fig
+
+# %% ../nbs/02_viz.ipynb #d736d6a5
+def mean_attention(weights,      # (B, ..., L, L) attention weights of B samples, e.g. (B, heads, T, T)
+                   length=None,  # (B,) valid tokens per sample; None = all L
+                   ) -> np.ndarray:  # (..., L, L); NaN where no sample has both tokens valid
+    "Attention maps averaged over samples, each (query, key) cell over the samples in which both tokens are valid."
+    w = _np(weights)
+    if w.ndim < 3 or w.shape[-1] != w.shape[-2]: raise ValueError(f"mean_attention: expected (B, ..., L, L) weights, got shape {w.shape}")
+    B, L = w.shape[0], w.shape[-1]
+    n = np.full(B, L) if length is None else _np(length, np.int64).reshape(-1)
+    if len(n) != B: raise ValueError(f"mean_attention: {len(n)} lengths for {B} samples")
+    ok = np.arange(L)[None] < n[:, None]                                        # (B, L)
+    cell = (ok[:, :, None] & ok[:, None, :]).reshape(B, *([1] * (w.ndim - 3)), L, L)
+    cnt = cell.sum(0)
+    with np.errstate(invalid='ignore'): return np.where(cnt > 0, (w * cell).sum(0) / np.maximum(cnt, 1), np.nan)
+
+# %% ../nbs/02_viz.ipynb #ccc2c5af
+def attention_figure(weights,              # (L, L), (heads, L, L) or (layers, heads, L, L) attention weights, rows = queries
+                     labels=None,          # token names: list of L, or a layout (name / SkeletonLayout) for joint maps; default 0..L-1
+                     mode: str = 'buttons',  # 'buttons': one map at a time with a selector; 'grid': all maps as subplots
+                     first=None,           # keep only the first `first` queries and keys
+                     names=None,           # one title per map (default 'head h' / 'block l · head h')
+                     title=None,
+                     xlabel: str = 'key', ylabel: str = 'query',
+                     ) -> go.Figure:
+    "Attention maps as heatmaps (queries x keys), one per head/block, with a head selector or as a grid."
+    w = _np(weights)
+    if w.ndim not in (2, 3, 4) or w.shape[-1] != w.shape[-2]:
+        raise ValueError(f"attention_figure: expected (L, L), (heads, L, L) or (layers, heads, L, L) weights, got shape {w.shape}")
+    if mode not in ('buttons', 'grid'): raise ValueError(f"attention_figure: mode must be 'buttons' or 'grid', got {mode!r}")
+    L = w.shape[-1]
+    if labels is None: labels = list(range(L))
+    elif isinstance(labels, (str, SkeletonLayout)):
+        lay = get_layout(labels)
+        if lay.num_joints != L: raise ValueError(f"attention_figure: {L} tokens but layout {lay.name!r} has {lay.num_joints} joints; "
+                                                 "pass labels= a list of L names (e.g. with the extra tokens)")
+        labels = list(lay.joint_names)
+    else:
+        labels = list(labels)
+        if len(labels) != L: raise ValueError(f"attention_figure: {len(labels)} labels for {L} tokens")
+        if len(set(map(str, labels))) != L: raise ValueError("attention_figure: labels must be unique")
+    if first is not None: w, labels = w[..., :first, :first], labels[:first]
+    lead = w.shape[:-2]
+    maps = w.reshape(-1, *w.shape[-2:])
+    if names is None:
+        names = ([''] if w.ndim == 2 else [f'head {h + 1}' for h in range(lead[0])] if w.ndim == 3 else
+                 [f'block {l + 1} · head {h + 1}' for l in range(lead[0]) for h in range(lead[1])])
+    names = list(names)
+    if len(names) != len(maps): raise ValueError(f"attention_figure: {len(names)} names for {len(maps)} maps")
+    hover = ylabel + ' %{y} → ' + xlabel + ' %{x}: %{z:.3f}<extra>%{fullData.name}</extra>'
+    if mode == 'grid' and len(maps) > 1:
+        rows, cols = (lead[0], lead[1]) if w.ndim == 4 else (-(-len(maps) // 4), min(len(maps), 4))
+        fig = make_subplots(rows=rows, cols=cols, subplot_titles=names, horizontal_spacing=0.04, vertical_spacing=min(0.2, 60 / (230 * rows)))
+        for i, (m, nm) in enumerate(zip(maps, names)):
+            fig.add_trace(go.Heatmap(z=m, x=labels, y=labels, coloraxis='coloraxis', name=nm, hovertemplate=hover),
+                          row=i // cols + 1, col=i % cols + 1)
+        fig.update_layout(coloraxis=dict(colorscale='Viridis', cmin=0, cmax=float(np.nanmax(maps))),
+                          height=max(320, 230 * rows + 80), width=max(420, 230 * cols + 120))
+        fig.update_xaxes(title_text=xlabel, row=rows); fig.update_yaxes(title_text=ylabel, col=1)
+    else:
+        fig = go.Figure([go.Heatmap(z=m, x=labels, y=labels, colorscale='Viridis', zmin=0, zmax=float(np.nanmax(m)),
+                                    name=nm, visible=i == 0, hovertemplate=hover) for i, (m, nm) in enumerate(zip(maps, names))])
+        if len(maps) > 1:
+            fig.update_layout(updatemenus=[dict(type='dropdown', x=1.0, xanchor='right', y=1.12, active=0, buttons=[
+                dict(label=nm, method='update', args=[{'visible': [j == i for j in range(len(maps))]}])
+                for i, nm in enumerate(names)])])
+        side = max(380, min(800, 16 * len(labels) + 260))
+        fig.update_layout(height=side, width=side + 80, xaxis_title=xlabel, yaxis_title=ylabel)
+        if len(labels) <= 64: fig.update_xaxes(dtick=1, tickfont_size=9); fig.update_yaxes(dtick=1, tickfont_size=9)
+    fig.update_yaxes(autorange='reversed')
+    for i in range(len(maps) if mode == 'grid' else 1):                  # square cells
+        fig.layout[f"yaxis{i + 1 if i else ''}"].update(scaleanchor=f"x{i + 1 if i else ''}", constrain='domain')
+    fig.update_layout(title=title)
+    return fig
+
+# %% ../nbs/02_viz.ipynb #0b169d5b
+def attended_distance(weights,      # (..., L, L) attention weights (rows = queries), e.g. (layers, heads, T, T); with length: (B, ..., L, L)
+                      length=None,  # valid tokens: int, or (B,) per sample (then averaged over the B samples)
+                      ) -> np.ndarray:  # (...) mean over valid queries of sum_k w[q, k] |q - k|
+    "Mean attended distance (in tokens, e.g. frames) of attention maps: sum over keys of weight x |query - key|, averaged over queries."
+    w = _np(weights)
+    if w.ndim < 2 or w.shape[-1] != w.shape[-2]: raise ValueError(f"attended_distance: expected (..., L, L) weights, got shape {w.shape}")
+    L = w.shape[-1]
+    dist = (w * np.abs(np.arange(L)[:, None] - np.arange(L)[None])).sum(-1)          # (..., L) per query
+    if length is None: return dist.mean(-1)
+    if np.ndim(length) == 0:
+        n = int(length)
+        if not 1 <= n <= L: raise ValueError(f"attended_distance: length {n} not in [1, {L}]")
+        return dist[..., :n].mean(-1)
+    n = _np(length, np.int64).reshape(-1)
+    if w.ndim < 3 or len(n) != w.shape[0]: raise ValueError(f"attended_distance: {len(n)} lengths for weights of shape {w.shape}; "
+                                                             "per-sample lengths need (B, ..., L, L) weights")
+    if n.min() < 1: raise ValueError("attended_distance: every length must be >= 1")
+    ok = (np.arange(L)[None] < n[:, None]).reshape(len(n), *([1] * (w.ndim - 3)), L)
+    return ((dist * ok).sum(-1) / ok.sum(-1)).mean(0)
+
+# %% ../nbs/02_viz.ipynb #58aa9969
+def attended_distance_figure(distance,   # (layers, heads) mean attended distances, or dict name -> (layers, heads)
+                             title=None,
+                             ylabel: str = 'mean attended distance (frames)',
+                             xlabel: str = 'block',
+                             ) -> go.Figure:
+    "Mean attended distance per block and head (markers) with the mean over heads (line), for one or several models."
+    runs = distance if isinstance(distance, dict) else {'': distance}
+    colors = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b']
+    symbols = ['circle', 'square', 'diamond', 'triangle-up', 'x', 'cross']
+    fig, n = go.Figure(), len(runs)
+    for i, (name, dist) in enumerate(runs.items()):
+        dist = _np(dist)
+        if dist.ndim != 2: raise ValueError(f"attended_distance_figure: expected (layers, heads) distances, got shape {dist.shape}"
+                                            + (f" for {name!r}" if name else ''))
+        Lb, H = dist.shape
+        off = (i - (n - 1) / 2) * 0.12
+        col, label = colors[i % len(colors)], name or 'heads'
+        fig.add_trace(go.Scatter(x=np.repeat(np.arange(1, Lb + 1), H) + off, y=dist.ravel(), mode='markers',
+                                 name=label, legendgroup=label, marker=dict(color=col, symbol=symbols[i % len(symbols)], size=8, opacity=0.75),
+                                 text=[f'block {l + 1} · head {h + 1}' for l in range(Lb) for h in range(H)],
+                                 hovertemplate='%{text}: %{y:.2f}<extra>' + str(name) + '</extra>'))
+        fig.add_trace(go.Scatter(x=np.arange(1, Lb + 1) + off, y=dist.mean(1), mode='lines+markers', legendgroup=label,
+                                 name=f'{name} · mean over heads' if name else 'mean over heads', line=dict(color=col, width=2)))
+    fig.update_layout(title=title, xaxis_title=xlabel, yaxis_title=ylabel, height=380,
+                      xaxis=dict(tickmode='linear', tick0=1, dtick=1))
+    return fig
+
+# %% ../nbs/02_viz.ipynb #a11223b2
+def embed_2d(features,               # (N, D) features (array or tensor)
+             method: str = 'pca',    # 'pca' (numpy SVD), 'tsne' (scikit-learn) or 'umap' (umap-learn)
+             seed: int = 0,          # random state of t-SNE / UMAP
+             perplexity=None,        # t-SNE perplexity (default min(30, (N-1)/3))
+             **kwargs,               # more arguments of sklearn's TSNE / umap's UMAP (e.g. max_iter=500)
+             ) -> np.ndarray:        # (N, 2)
+    "2-D embedding of features by PCA, t-SNE or UMAP."
+    X = _np(features)
+    if X.ndim != 2: raise ValueError(f"embed_2d: expected (N, D) features, got shape {X.shape}; pool the tokens first")
+    if len(X) < 3: raise ValueError(f"embed_2d: need at least 3 samples, got {len(X)}")
+    if not np.isfinite(X).all(): raise ValueError("embed_2d: the features contain NaN or inf")
+    N = len(X)
+    if method == 'pca':
+        if kwargs: raise ValueError(f"embed_2d: method='pca' takes no further arguments, got {sorted(kwargs)}")
+        Xc = X - X.mean(0)
+        _, _, Vt = np.linalg.svd(Xc, full_matrices=False)
+        Vt = Vt[:2] * np.sign(Vt[:2][np.arange(len(Vt[:2])), np.abs(Vt[:2]).argmax(1)])[:, None]
+        Y = Xc @ Vt.T
+        return np.pad(Y, ((0, 0), (0, 2 - Y.shape[1])))
+    if method == 'tsne':
+        try: from sklearn.manifold import TSNE
+        except ImportError: raise ImportError("embed_2d(method='tsne') needs scikit-learn: pip install scikit-learn "
+                                              "(or use method='pca')") from None
+        p = min(30., max(1., (N - 1) / 3)) if perplexity is None else float(perplexity)
+        if not 0 < p < N: raise ValueError(f"embed_2d: perplexity must be in (0, {N}) for {N} samples, got {p}")
+        kw = dict(init='pca', learning_rate='auto', method='exact' if N < 200 else 'barnes_hut') | kwargs
+        return TSNE(n_components=2, perplexity=p, random_state=seed, **kw).fit_transform(X)
+    if method == 'umap':
+        try: import umap
+        except ImportError: raise ImportError("embed_2d(method='umap') needs umap-learn: pip install umap-learn "
+                                              "(or use method='tsne' / 'pca')") from None
+        return umap.UMAP(n_components=2, random_state=seed, **(dict(n_neighbors=min(15, N - 1)) | kwargs)).fit_transform(X)
+    raise ValueError(f"embed_2d: method must be 'pca', 'tsne' or 'umap', got {method!r}")
+
+# %% ../nbs/02_viz.ipynb #aa4f1b35
+def _class_colors(n: int) -> list:
+    "n distinct colours: plotly's qualitative palettes up to 24, then evenly spaced hues."
+    if n <= 10: return ['#636EFA', '#EF553B', '#00CC96', '#AB63FA', '#FFA15A', '#19D3F3', '#FF6692', '#B6E880', '#FF97FF', '#FECB52'][:n]
+    if n <= 24:
+        import plotly.colors as pc
+        return list(pc.qualitative.Dark24[:n])
+    return [f'hsl({int(360 * i / n)},70%,{45 + 12 * (i % 2)}%)' for i in range(n)]
+
+# %% ../nbs/02_viz.ipynb #b33b18fb
+def embedding_figure(features,            # (N, D) pooled features, or dict name -> (N, D) for side-by-side maps
+                     labels,              # (N,) class ids (-1 = unlabelled)
+                     class_names=None,    # name of each class id (default the ids)
+                     method: str = 'tsne',  # 'tsne', 'umap' or 'pca' (see embed_2d)
+                     seed: int = 0,
+                     classes=None,        # keep only these class ids (e.g. 10 of 60)
+                     perplexity=None,     # t-SNE perplexity
+                     title=None,
+                     **kwargs,            # more arguments of sklearn's TSNE / umap's UMAP
+                     ) -> go.Figure:
+    "2-D embedding (t-SNE / UMAP / PCA) of pooled features coloured by class; a dict of feature sets gives maps side by side."
+    sets = features if isinstance(features, dict) else {'': features}
+    y = _np(labels, np.int64).reshape(-1)
+    keep = np.ones(len(y), bool) if classes is None else np.isin(y, np.asarray(list(classes), dtype=np.int64))
+    if not keep.any(): raise ValueError(f"embedding_figure: no sample has a class in {list(classes)}")
+    ids = [int(c) for c in np.unique(y[keep])]
+    if class_names is not None and ids and ids[-1] >= len(class_names):
+        raise ValueError(f"embedding_figure: label {ids[-1]} but only {len(class_names)} class names")
+    cname = lambda c: 'unlabelled' if c < 0 else str(class_names[c]) if class_names is not None else str(c)
+    cols = dict(zip([c for c in ids if c >= 0], _class_colors(sum(c >= 0 for c in ids)))); cols[-1] = '#9e9e9e'
+    axis = {'pca': 'PC', 'tsne': 't-SNE', 'umap': 'UMAP'}.get(method, method)
+    n = len(sets)
+    fig = make_subplots(rows=1, cols=n, subplot_titles=list(sets) if n > 1 else None, horizontal_spacing=0.06)
+    for i, (name, X) in enumerate(sets.items()):
+        X = _np(X)
+        if X.ndim != 2 or len(X) != len(y):
+            raise ValueError(f"embedding_figure: features{f' {name!r}' if name else ''} have shape {X.shape}; expected ({len(y)}, D) for {len(y)} labels")
+        Y = embed_2d(X[keep], method, seed, perplexity, **kwargs)
+        yk, idx = y[keep], np.nonzero(keep)[0]
+        for c in ids:
+            s = yk == c
+            fig.add_trace(go.Scatter(x=Y[s, 0], y=Y[s, 1], mode='markers', name=cname(c), legendgroup=cname(c), showlegend=i == 0,
+                                     marker=dict(color=cols[c], size=6, opacity=0.85), customdata=idx[s],
+                                     hovertemplate='sample %{customdata}<extra>' + cname(c) + '</extra>'), row=1, col=i + 1)
+        fig.update_xaxes(title_text=f'{axis} 1', row=1, col=i + 1); fig.update_yaxes(title_text=f'{axis} 2', row=1, col=i + 1)
+    fig.update_layout(title=title, height=420, width=max(480, 420 * n + 160))
+    return fig
+
+# %% ../nbs/02_viz.ipynb #91fc0242
+def curves_figure(runs,                  # dict name -> list of log records (e.g. from read_log), or one list
+                  key='loss',            # record key to plot, or a list of keys (one panel each)
+                  kind: str = 'step',    # which records: 'step' (per logging window) or 'epoch'
+                  x: str = 'step',       # x axis: 'step' (optimiser step) or 'epoch'
+                  smooth: int = 1,       # trailing moving-average window (1 = raw)
+                  log_y: bool = False,   # logarithmic y axis
+                  title=None,
+                  ) -> go.Figure:
+    "Training curves of several runs overlaid (one panel per key), from their log records."
+    runs = runs if isinstance(runs, dict) else {'run': runs}
+    keys = [key] if isinstance(key, str) else list(key)
+    if not runs or not keys: raise ValueError("curves_figure: give at least one run and one key")
+    if int(smooth) < 1: raise ValueError(f"curves_figure: smooth must be >= 1, got {smooth}")
+    colors = _class_colors(max(len(runs), 1)) if len(runs) > 10 else ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e',
+                                                                      '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22']
+    fig = make_subplots(rows=len(keys), cols=1, shared_xaxes=True, vertical_spacing=0.06)
+    for r, k in enumerate(keys):
+        for i, (name, recs) in enumerate(runs.items()):
+            rs = [q for q in recs if q.get('kind') == kind and q.get(k) is not None and x in q]
+            if not rs:
+                avail = sorted({kk for q in recs if q.get('kind') == kind for kk, v in q.items() if isinstance(v, (int, float))} - {'step', 'epoch'})
+                raise ValueError(f"curves_figure: run {name!r} has no {kind!r} record with {k!r} (and {x!r}); its keys: {avail}")
+            xs, ys = np.array([q[x] for q in rs], float), np.array([q[k] for q in rs], float)
+            if smooth > 1: ys = np.array([ys[max(0, j - int(smooth) + 1):j + 1].mean() for j in range(len(ys))])
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode='lines' if len(xs) > 1 else 'markers', name=str(name), legendgroup=str(name),
+                                     showlegend=r == 0, line=dict(color=colors[i % len(colors)])), row=r + 1, col=1)
+        fig.update_yaxes(title_text=k, type='log' if log_y else None, row=r + 1, col=1)
+    fig.update_xaxes(title_text='optimiser step' if x == 'step' else x, row=len(keys), col=1)
+    fig.update_layout(title=title, height=260 * len(keys) + 100)
+    return fig
+
+# %% ../nbs/02_viz.ipynb #81c07210
+def per_class_figure(per_class,            # (C,) accuracies in percent, or dict variant -> (C,); also results with a `per_class` field
+                     class_names=None,     # C class names (default the ids)
+                     sort: bool = False,   # order classes by the first variant's accuracy, lowest first
+                     title=None,
+                     ) -> go.Figure:
+    "Per-class accuracy bars, several variants (e.g. pretrained / random init / scratch) grouped per class."
+    def given_names(v): return v.get('class_names') if isinstance(v, dict) else getattr(v, 'class_names', None)
+    def vals(v):
+        v = v['per_class'] if isinstance(v, dict) else getattr(v, 'per_class', v)
+        return np.array([np.nan if a is None else a for a in (v.tolist() if hasattr(v, 'tolist') else list(v))], float)
+    single = not isinstance(per_class, dict) or 'per_class' in per_class
+    runs = {'': vals(per_class)} if single else {k: vals(v) for k, v in per_class.items()}
+    if class_names is None:
+        class_names = next((n for n in map(given_names, [per_class] if single else per_class.values()) if n is not None), None)
+    Cs = {len(v) for v in runs.values()}
+    if len(Cs) != 1: raise ValueError(f"per_class_figure: the variants have different class counts {sorted(Cs)}")
+    C = Cs.pop()
+    names = [str(c) for c in (class_names if class_names is not None else range(C))]
+    if len(names) != C: raise ValueError(f"per_class_figure: {len(names)} class names for {C} classes")
+    first = next(iter(runs.values()))
+    order = np.argsort(np.where(np.isnan(first), np.inf, first), kind='stable') if sort else np.arange(C)
+    colors = ['#1f77b4', '#d62728', '#7f7f7f', '#2ca02c', '#9467bd', '#ff7f0e']
+    fig = go.Figure()
+    for i, (name, v) in enumerate(runs.items()):
+        mean = float(np.nanmean(v)) if not np.isnan(v).all() else float('nan')
+        fig.add_trace(go.Bar(x=[names[j] for j in order], y=[None if np.isnan(v[j]) else float(v[j]) for j in order],
+                             name=f"{name} (class mean {mean:.1f} %)" if name else f"class mean {mean:.1f} %",
+                             marker_color=colors[i % len(colors)], hovertemplate='%{x}: %{y:.1f} %<extra>' + str(name) + '</extra>'))
+    fig.update_layout(title=title, barmode='group', xaxis_title='class', yaxis_title='accuracy (%)', yaxis_range=[0, 100],
+                      showlegend=True, height=400, width=max(600, min(2400, 16 * C * max(1, len(runs)) + 200)))
+    fig.update_xaxes(type='category')
     return fig
