@@ -6,7 +6,7 @@ Docs: https://skellit.github.io/skellit/engine.html.md"""
 
 # %% ../../nbs/40_engine.ipynb #83cb33e4
 from __future__ import annotations
-import contextlib, hashlib, json, math, os, random, tempfile, time, warnings
+import contextlib, gc, hashlib, json, math, os, random, tempfile, time, warnings
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 from typing import Callable, Optional, Union
@@ -919,4 +919,8 @@ def fit(model: nn.Module,                     # a Pretext or Supervised: forward
     f = _Fit(model, train_loader, cfg or TrainConfig(), transform, eval_fn, out_dir, get_layer_id)
     f.resume(resume, tuple(allow_changes))
     f.wrap()
-    return f.run(stop_after_steps)
+    try: return f.run(stop_after_steps)
+    finally:   # DDP's wrapper sits in reference cycles: free it (and its reducer) now, while the process group exists,
+        ddp = f.world > 1   # not in a gc pass at interpreter exit, which aborts the process
+        f.__dict__.clear()
+        if ddp: gc.collect()
