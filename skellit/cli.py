@@ -8,19 +8,23 @@ Docs: https://skellit.github.io/skellit/cli.html.md"""
 from __future__ import annotations
 import argparse, ast, json, sys
 from pathlib import Path
+from dataclasses import fields
+import torch
 import torch.distributed as dist
-from .train.engine import is_main_process
-from .train.registry import METHODS, RECIPES, get_recipe, get_method, valid_keys
-from .experiment import pretrain_and_compare, load_run, experiment_data, run_protocol, Experiment, VARIANT_NAMES, _summary
+from .train.engine import TrainConfig, is_main_process
+from .train.registry import RECIPES, DataConventions, Recipe, get_recipe, get_method
+from .experiment import pretrain_and_compare, load_run, experiment_data, run_protocol, resolve_recipe
 
 # %% auto #0
-__all__ = ['parse_sets', 'list_table', 'help_config', 'main']
+__all__ = ['parse_sets', 'check_set_types', 'list_table', 'help_config', 'main']
 
 # %% ../nbs/71_cli.ipynb #7d58be5b
 def _literal(v: str):
+    "A Python literal when `v` is one, else the string itself."
     try: return ast.literal_eval(v)
     except (ValueError, SyntaxError): return v
 
+# %% ../nbs/71_cli.ipynb #525f74cb
 def parse_sets(items) -> dict:
     "['lr=1e-3', 'betas=(0.9,0.95)', 'data=x'] -> {'lr': 0.001, 'betas': (0.9, 0.95), 'data': 'x'}"
     out = {}
@@ -30,26 +34,49 @@ def parse_sets(items) -> dict:
     return out
 
 # %% ../nbs/71_cli.ipynb #a0eb5fd1
+def _current(recipe: Recipe, key: str):
+    "The preset's value of a `--set` key (plain or dotted), or None when it has none."
+    sec, _, sub = key.partition('.')
+    if sub:
+        obj = getattr(recipe, sec, None)
+        return obj.get(sub) if isinstance(obj, dict) else getattr(obj, sub, None)
+    if key in {f.name for f in fields(TrainConfig)}: return getattr(recipe.pretrain, key)
+    if key == 'batch_size': return recipe.batch_size
+    return recipe.model.get(key)
+
+def check_set_types(recipe: Recipe, sets: dict):
+    "Raise a one-line ValueError when a `--set` value has another type than the preset's value of that key."
+    for k, v in sets.items():
+        cur = _current(recipe, k)
+        if cur is None or v is None: continue
+        ok = (isinstance(v, type(cur)) or (isinstance(cur, float) and isinstance(v, int) and not isinstance(v, bool))
+              or (isinstance(cur, (tuple, list)) and isinstance(v, (tuple, list))))
+        if isinstance(cur, bool) != isinstance(v, bool): ok = False
+        if not ok: raise ValueError(f"--set {k}={v!r}: expected {type(cur).__name__} like the preset's {cur!r}")
+
+# %% ../nbs/71_cli.ipynb #41328727
 def list_table() -> str:
     "Methods x presets with what each preset reproduces."
     rows = sorted(RECIPES)
     w = max(len(m) for m, _ in rows), max(len(p) for _, p in rows)
     return '\n'.join(f'{m:<{w[0]}}  {p:<{w[1]}}  {RECIPES[(m, p)].paper}' for m, p in rows)
 
-def help_config(method: str, preset: str) -> str:
-    "Every key `--set` accepts for a preset, with its current value."
-    r = get_recipe(method, preset)
+# %% ../nbs/71_cli.ipynb #e3358600
+def help_config(method: str, preset: str, overrides: dict | None = None) -> str:
+    "Every key `--set` accepts for a preset, with the value the run would use (after `overrides`)."
+    r = resolve_recipe(method, preset, overrides=overrides)
     lines = [f'{method} / {preset}: {r.paper}', '', 'pretraining (plain keys or pretrain.<key>):']
     lines += [f'  {k} = {v!r}' for k, v in vars(r.pretrain).items()]
-    lines += ['', f'batch_size = {r.batch_size}', '', 'model (plain keys or model.<key>):']
+    lines += ['', f'batch_size = {r.batch_size}   (per process)', '', 'model (plain keys or model.<key>):']
     keys = sorted(set(r.model) | set(get_method(method).model_keys))
     lines += [f'  {k} = {r.model.get(k, "(default)")!r}' for k in keys]
     lines += ['', 'data.<key>:'] + [f'  {k} = {v!r}' for k, v in vars(r.data).items()]
     for sec in ('knn', 'linear', 'finetune', 'semi', 'scratch'):
         lines += ['', f'{sec}.<key> (protocol keywords and TrainConfig fields):'] + [f'  {k} = {v!r}' for k, v in getattr(r, sec).items()]
+    lines += ['', 'also: data=<name or path>, split=<split name>']
     return '\n'.join(lines)
 
-# %% ../nbs/71_cli.ipynb #41328727
+# %% ../nbs/71_cli.ipynb #5e5fdb6c
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='skellit', description='skellit: pretrain and evaluate skeleton representation learners')
     sub = p.add_subparsers(dest='cmd', required=True)
@@ -66,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument('--resume', action='store_true', help='continue from <out>/checkpoint-last.pt')
     t.add_argument('--smoke', action='store_true', help='tiny settings (seconds)')
     t.add_argument('--set', action='append', default=[], metavar='KEY=VALUE', help='override a recipe key (repeatable)')
-    t.add_argument('--help-config', action='store_true', help='list every --set key of the preset with its value, and exit')
+    t.add_argument('--help-config', action='store_true', help='list every --set key of the preset with the value the run would use, and exit')
     e = sub.add_parser('eval', help='run protocols on a saved run')
     e.add_argument('--run', required=True, help='run directory (holds pretrained.pt)')
     e.add_argument('--protocols', default='knn,linear', help='comma list of knn, linear, finetune, scratch')
@@ -75,32 +102,36 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument('--device', default='auto'); e.add_argument('--seed', type=int, default=0)
     return p
 
-# %% ../nbs/71_cli.ipynb #64ecc48c
+# %% ../nbs/71_cli.ipynb #ff9e8e04
+def _device(name: str) -> str:
+    return name if name != 'auto' else ('cuda' if torch.cuda.is_available() else 'cpu')
+
 def _train(a) -> int:
-    if a.help_config: print(help_config(a.method, a.config)); return 0
     sets = parse_sets(a.set)
     data, split = sets.pop('data', a.data) or 'synthetic', sets.pop('split', a.split)
-    device = a.device if a.device != 'auto' else ('cuda' if __import__('torch').cuda.is_available() else 'cpu')
-    exp = pretrain_and_compare(a.method, a.config, data, split, a.protocols, a.out or f'runs/{a.method}-{a.config}',
-                               baselines=('random_init',) if a.protocols else (), device=device, seed=a.seed,
-                               resume=a.resume, smoke=a.smoke, overrides=sets, progress=is_main_process())
+    check_set_types(get_recipe(a.method, a.config), sets)
+    if a.help_config: print(help_config(a.method, a.config, sets)); return 0
+    pretrain_and_compare(a.method, a.config, data, split, a.protocols, a.out or f'runs/{a.method}-{a.config}',
+                         baselines=('random_init',) if a.protocols else (), device=_device(a.device), seed=a.seed,
+                         resume=a.resume, smoke=a.smoke, overrides=sets, progress=is_main_process())
     return 0
 
+# %% ../nbs/71_cli.ipynb #9ab7f87a
 def _eval(a) -> int:
     model, recipe, spec = load_run(a.run)
     run = Path(a.run)
     prev = json.loads((run / 'metrics.json').read_text()) if (run / 'metrics.json').exists() else {}
     train, test = experiment_data(a.data or prev.get('data') or 'synthetic', a.split or prev.get('split'))
-    device = a.device if a.device != 'auto' else ('cuda' if __import__('torch').cuda.is_available() else 'cpu')
     state = model.encoder.state_dict()
     out = {}
     for p in [p.strip() for p in a.protocols.split(',') if p.strip()]:
-        r = run_protocol(p, recipe, spec, model, None if p == 'scratch' else state, train, test, device, a.seed, is_main_process())
+        r = run_protocol(p, recipe, spec, model, None if p == 'scratch' else state, train, test, _device(a.device), a.seed, is_main_process())
         out[p] = r.summary()
         if is_main_process(): print(f"{p}: top-1 {r.top1:.2f} %", flush=True)
     if is_main_process(): (run / 'eval.json').write_text(json.dumps(out, indent=1))
     return 0
 
+# %% ../nbs/71_cli.ipynb #1e16b234
 def main(argv=None) -> int:
     "Entry point of the `skellit` console script."
     a = _parser().parse_args(argv)

@@ -39,7 +39,7 @@ def environment(device='cpu') -> dict:
         except (OSError, subprocess.SubprocessError): return None
     return dict(skellit=skellit.__version__, python=platform.python_version(), torch=torch.__version__, numpy=np.__version__,
                 git_commit=git('rev-parse', 'HEAD'), git_dirty=bool(git('status', '--porcelain', '--untracked-files=no')),
-                platform=platform.platform(), device=str(device),
+                platform=platform.platform(), device=str(device), threads=torch.get_num_threads(),
                 cuda=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
                 command=' '.join(sys.argv), time=time.strftime('%Y-%m-%d %H:%M:%S'))
 
@@ -56,9 +56,11 @@ class RawCoordinates(Encoder):
 
 # %% ../nbs/70_experiment.ipynb #2ae401bb
 def _subsample(d: SkeletonData, n: int, seed: int) -> SkeletonData:
+    "At most `n` samples of `d`, a seeded subset in the original order."
     if len(d) <= n: return d
     return d.subset(np.sort(np.random.default_rng(seed).permutation(len(d))[:n]))
 
+# %% ../nbs/70_experiment.ipynb #953137cf
 def experiment_data(data='synthetic', split=None, smoke: bool = False, seed: int = 0, split_file=None) -> tuple:
     "The (train, test) pair of a run."
     if isinstance(data, (tuple, list)): train, test = data
@@ -79,6 +81,7 @@ def _encoder_copy(recipe: Recipe, spec: DataSpec, state: Optional[dict], drop_pa
     if state is not None: enc.load_state_dict(state)
     return enc
 
+# %% ../nbs/70_experiment.ipynb #c10f9d6d
 def _finetune_kw(recipe: Recipe, spec: DataSpec, extra: Optional[dict] = None) -> tuple:
     "(drop_path, finetune keywords incl. the method's head) of the recipe."
     kw = {**recipe.finetune, **(extra or {})}
@@ -115,6 +118,7 @@ def run_protocol(name: str,                 # 'knn', 'linear', 'finetune' or 'sc
 # %% ../nbs/70_experiment.ipynb #14c160ff
 VARIANT_NAMES = dict(pretrained='pretrained', random_init='random init', scratch='supervised from scratch', raw='raw coordinates')
 
+# %% ../nbs/70_experiment.ipynb #ec803f2d
 @dataclass
 class Experiment:
     "The outcome of `pretrain_and_compare`."
@@ -136,7 +140,7 @@ class Experiment:
     def table(self) -> str:
         "A markdown table: one row per protocol, one column per variant (top-1 %)."
         cols = [v for v in VARIANT_NAMES if any(v in r for r in self.metrics['results'].values())]
-        lines = ['| protocol | ' + ' | '.join(VARIANT_NAMES[c] for c in cols) + ' |', '|---' * (len(cols) + 1) + '|']
+        lines = ['| protocol (top-1 %) | ' + ' | '.join(VARIANT_NAMES[c] for c in cols) + ' |', '|---' * (len(cols) + 1) + '|']
         for p, r in self.metrics['results'].items():
             cell = lambda c: '' if c not in r else (f"{r[c]['top1']:.1f}" if 'top1' in r[c] else f"{r[c]['top1_mean']:.1f} ± {r[c]['top1_std']:.1f}")
             lines.append(f'| {p} | ' + ' | '.join(cell(c) for c in cols) + ' |')
@@ -160,14 +164,7 @@ def figures(self: Experiment) -> dict:
     figs['accuracy'] = fig
     return figs
 
-# %% ../nbs/70_experiment.ipynb #dd901071
-def _say(msg: str):
-    if is_main_process(): say(msg)
-
-def _summary(r) -> dict:
-    if isinstance(r, EvalResult): return r.summary()
-    return {k: v for k, v in r.items() if k != 'runs'}
-
+# %% ../nbs/70_experiment.ipynb #e7c328c7
 def resolve_recipe(method: str, preset: str = 'demo', smoke: bool = False, epochs=None, batch_size=None, lr=None,
                    overrides: Optional[dict] = None) -> Recipe:
     "The recipe of a run: preset + overrides (+ smoke settings) + the common epochs / batch size / lr parameters."
@@ -177,14 +174,27 @@ def resolve_recipe(method: str, preset: str = 'demo', smoke: bool = False, epoch
     common = {k: v for k, v in dict(epochs=epochs, batch_size=batch_size, lr=lr).items() if v is not None}
     return override(recipe, keys, **{**(overrides or {}), **common})
 
-def _describe(recipe, spec, train, test, device) -> str:
+# %% ../nbs/70_experiment.ipynb #83c3594d
+def _say(msg: str):
+    "A status line from the main process only (DDP ranks > 0 stay quiet)."
+    if is_main_process(): say(msg)
+
+# %% ../nbs/70_experiment.ipynb #6c0ca59d
+def _describe(recipe: Recipe, spec: DataSpec, train: SkeletonData, test: SkeletonData, device,
+              protocols=(), baselines=()) -> str:
+    "The labelled configuration a run prints first."
     p = recipe.pretrain
+    lin = recipe.linear
     rows = [('method / preset', f'{recipe.method} / {recipe.preset}'), ('reproduces', recipe.paper or '-'),
             ('data', f'{train.name}: {len(train)} train / {len(test)} test samples, {spec.num_classes} classes'),
             ('input', f'{spec.in_channels} channels x {spec.num_joints} joints ({spec.layout}) x {spec.num_persons} persons, padded to {spec.max_len} frames'),
             ('model', ', '.join(f'{k}={v}' for k, v in recipe.model.items()) or 'preset defaults'),
-            ('pretraining', f'{p.epochs} epochs, batch {recipe.batch_size}, {p.optimizer} lr {p.lr:g} ({p.schedule}), weight decay {p.weight_decay:g}'),
-            ('device', str(device))]
+            ('pretraining', f'{p.epochs} epochs, batch {recipe.batch_size}, {p.optimizer} lr {p.lr:g} ({p.schedule}, '
+                            f'warmup {p.warmup_epochs:g} epochs), weight decay {p.weight_decay:g}'),
+            ('evaluation', ', '.join(protocols) or 'none'),
+            ('baselines', ', '.join(VARIANT_NAMES[b] for b in baselines) or 'none'),
+            ('linear probe', f"{lin.get('epochs', '-')} epochs, {lin.get('optimizer', 'sgd')} lr {lin.get('lr', '-')}, head {lin.get('head', 'linear')}"),
+            ('device', f'{device} ({torch.get_num_threads()} threads)' if str(device) == 'cpu' else str(device))]
     w = max(len(k) for k, _ in rows)
     return '\n'.join(f'{k:<{w}} : {v}' for k, v in rows)
 
@@ -202,7 +212,58 @@ def pretrain(recipe: Recipe, spec: DataSpec, train: SkeletonData, out_dir=None, 
     hist = fit(model, loader, cfg, out_dir=out_dir, resume=resume, allow_changes=allow_changes)
     return model, hist, time.time() - t0
 
-# %% ../nbs/70_experiment.ipynb #e6c3eb59
+# %% ../nbs/70_experiment.ipynb #d345be64
+def _summary(r) -> dict:
+    "The JSON summary of an `EvalResult` (or of a semi-supervised result dict)."
+    if isinstance(r, EvalResult): return r.summary()
+    return {k: v for k, v in r.items() if k != 'runs'}
+
+# %% ../nbs/70_experiment.ipynb #42c9231d
+def _evaluate(recipe, spec, model, train, test, protocols, baselines, device, seed, progress) -> tuple:
+    "Every requested protocol for the pretrained encoder and the baselines: ({protocol: {variant: result}}, {job: seconds})."
+    state = {k: v.detach().clone() for k, v in model.encoder.state_dict().items()}
+    jobs = []
+    for p in protocols:
+        if p == 'semi': continue
+        jobs.append((p, 'pretrained', state))
+        if 'random_init' in baselines and p in ('knn', 'linear'): jobs.append((p, 'random_init', None))
+    if 'scratch' in baselines: jobs.append(('scratch', 'scratch', None))
+    raw = 'raw' in baselines and ('linear' in protocols or 'knn' in protocols)
+    n = len(jobs) + raw
+    results, secs = {}, {}
+    for i, (p, v, st) in enumerate(jobs, 1):
+        _say(f'[{i}/{n}] {p} ({VARIANT_NAMES[v]})')
+        torch.manual_seed(seed); t0 = time.time()
+        results.setdefault(p if p != 'scratch' else 'supervised', {})[v] = run_protocol(p, recipe, spec, model, st, train, test, device, seed, progress)
+        secs[f'{p} ({VARIANT_NAMES[v]})'] = time.time() - t0
+    if raw:
+        _say(f'[{n}/{n}] linear ({VARIANT_NAMES["raw"]})')
+        kw = {k: v for k, v in recipe.linear.items() if k not in ('augment', 'head')}
+        t0 = time.time()
+        results.setdefault('linear', {})['raw'] = linear_probe(RawCoordinates(spec), train, test, head='bn_linear', test_transform=model.test_transform,
+                                                                device=device, seed=seed, progress=progress, **kw)
+        secs['linear (raw coordinates)'] = time.time() - t0
+    if 'semi' in protocols:
+        t0 = time.time()
+        results.update(_semi(recipe, spec, model, state, train, test, baselines, device, seed, progress))
+        secs['semi'] = time.time() - t0
+    return results, secs
+
+# %% ../nbs/70_experiment.ipynb #b4adb8ae
+def _semi(recipe, spec, model, state, train, test, baselines, device, seed, progress) -> dict:
+    "Semi-supervised fine-tuning on labelled fractions, pretrained vs random init."
+    kw = dict(recipe.semi); fractions, seeds = kw.pop('fractions', (0.1,)), kw.pop('seeds', (seed,))
+    dp, ft = _finetune_kw(recipe, spec)
+    out = {}
+    for v, st in [('pretrained', state)] + ([('random_init', None)] if 'random_init' in baselines else []):
+        _say(f'[semi] fine-tune on {", ".join(f"{f:g}" for f in fractions)} of the labels ({VARIANT_NAMES[v]})')
+        r = semi_supervised(lambda: _encoder_copy(recipe, spec, st, dp), train, test, fractions=fractions, seeds=seeds,
+                            protocol=finetune, train_transform=model.train_transform, test_transform=model.test_transform,
+                            device=device, progress=progress, **kw, **ft)
+        for f, res in r.items(): out.setdefault(f'semi {f:g}', {})[v] = res
+    return out
+
+# %% ../nbs/70_experiment.ipynb #dd901071
 def _explicit_changes(epochs=None, batch_size=None, lr=None, overrides=None) -> tuple:
     "The training fields a caller sets explicitly; on a resumed run they are deliberate changes (fit's allow_changes)."
     keys = {k.partition('.')[2] if k.startswith('pretrain.') else k for k in (overrides or {})}
@@ -224,6 +285,7 @@ def pretrain_and_compare(method: str,                       # registered method 
                          overrides: Optional[dict] = None,  # recipe keys (see skellit.train.registry.override)
                          split_file=None, progress: bool = True) -> Experiment:
     "Pretrain `method` on `data` and compare its encoder with random init, supervised from scratch and raw coordinates."
+    t_start = time.time()
     protocols = [p.strip() for p in protocols.split(',')] if isinstance(protocols, str) else list(protocols)
     protocols = [p for p in protocols if p]
     recipe = resolve_recipe(method, preset, smoke, epochs, batch_size, lr, overrides)
@@ -235,61 +297,28 @@ def pretrain_and_compare(method: str,                       # registered method 
         out.mkdir(parents=True, exist_ok=True)
         (out / 'recipe.json').write_text(json.dumps(recipe.to_dict(), indent=1))
         (out / 'env.json').write_text(json.dumps(environment(device), indent=1))
-    _say(_describe(recipe, spec, train, test, device))
+    _say(_describe(recipe, spec, train, test, device, protocols, baselines))
     _say(f'[pretraining] {recipe.pretrain.epochs} epochs -> {out}')
     model, hist, secs = pretrain(recipe, spec, train, out, device, seed, resume, progress,
                                  allow_changes=_explicit_changes(epochs, batch_size, lr, overrides))
     if main: torch.save(dict(model=model.state_dict(), recipe=recipe.to_dict(), spec=asdict(spec)), out / 'pretrained.pt')
     losses = [h['loss'] for h in hist if 'loss' in h]
     _say(f'[pretraining] done in {secs:.0f} s; loss {losses[0]:.4f} -> {losses[-1]:.4f}' if losses else '[pretraining] done')
-    results = _evaluate(recipe, spec, model, train, test, protocols, baselines, device, seed, progress)
+    t_eval = time.time()
+    results, eval_secs = _evaluate(recipe, spec, model, train, test, protocols, baselines, device, seed, progress)
     metrics = dict(method=method, preset=preset, data=str(data if not isinstance(data, (tuple, list, SkeletonData)) else train.name),
                    split=split, train_size=len(train), test_size=len(test), spec=asdict(spec), seed=seed, smoke=smoke,
                    pretrain=dict(epochs=recipe.pretrain.epochs, seconds=secs, loss_first=losses[0] if losses else None,
                                  loss_last=losses[-1] if losses else None),
+                   seconds=dict(total=time.time() - t_start, pretraining=secs, evaluation=time.time() - t_eval, **eval_secs),
                    results={p: {v: _summary(r) for v, r in rs.items()} for p, rs in results.items()})
     exp = Experiment(recipe, spec, model, hist, results, metrics, out, train, test)
     if main:
         (out / 'metrics.json').write_text(json.dumps(metrics, indent=1))
         (out / 'results.md').write_text(exp.table() + '\n')
+    _say(f'[done] {metrics["seconds"]["total"]:.0f} s in all ({secs:.0f} s pretraining, {metrics["seconds"]["evaluation"]:.0f} s evaluation)')
     _say(exp.table())
     return exp
-
-# %% ../nbs/70_experiment.ipynb #d345be64
-def _evaluate(recipe, spec, model, train, test, protocols, baselines, device, seed, progress) -> dict:
-    "Every requested protocol for the pretrained encoder and the baselines: {protocol: {variant: result}}."
-    state = {k: v.detach().clone() for k, v in model.encoder.state_dict().items()}
-    jobs = []
-    for p in protocols:
-        if p == 'semi': continue
-        jobs.append((p, 'pretrained', state))
-        if 'random_init' in baselines and p in ('knn', 'linear'): jobs.append((p, 'random_init', None))
-    if 'scratch' in baselines: jobs.append(('scratch', 'scratch', None))
-    results = {}
-    for i, (p, v, st) in enumerate(jobs, 1):
-        _say(f'[{i}/{len(jobs)}] {p} ({VARIANT_NAMES[v]})')
-        torch.manual_seed(seed)
-        results.setdefault(p if p != 'scratch' else 'supervised', {})[v] = run_protocol(p, recipe, spec, model, st, train, test, device, seed, progress)
-    if 'raw' in baselines and ('linear' in protocols or 'knn' in protocols):
-        _say('[raw] linear probe on raw coordinates')
-        kw = {k: v for k, v in recipe.linear.items() if k not in ('augment', 'head')}
-        results.setdefault('linear', {})['raw'] = linear_probe(RawCoordinates(spec), train, test, head='bn_linear',
-                                                                test_transform=model.test_transform, device=device, seed=seed, **kw)
-    if 'semi' in protocols: results.update(_semi(recipe, spec, model, state, train, test, baselines, device, seed, progress))
-    return results
-
-def _semi(recipe, spec, model, state, train, test, baselines, device, seed, progress) -> dict:
-    "Semi-supervised fine-tuning on labelled fractions, pretrained vs random init."
-    kw = dict(recipe.semi); fractions, seeds = kw.pop('fractions', (0.1,)), kw.pop('seeds', (seed,))
-    dp, ft = _finetune_kw(recipe, spec)
-    out = {}
-    for v, st in [('pretrained', state)] + ([('random_init', None)] if 'random_init' in baselines else []):
-        _say(f'[semi] fine-tune on {", ".join(f"{f:g}" for f in fractions)} of the labels ({VARIANT_NAMES[v]})')
-        r = semi_supervised(lambda: _encoder_copy(recipe, spec, st, dp), train, test, fractions=fractions, seeds=seeds,
-                            protocol=finetune, train_transform=model.train_transform, test_transform=model.test_transform,
-                            device=device, progress=progress, **kw, **ft)
-        for f, res in r.items(): out.setdefault(f'semi {f:g}', {})[v] = res
-    return out
 
 # %% ../nbs/70_experiment.ipynb #c4f36689
 def run_from_params(method: str, preset: str = 'demo', data_path: str = '', split: str = '', epochs: int = 0,
