@@ -14,9 +14,9 @@ from ..data import DataSpec
 from .engine import TrainConfig
 
 # %% auto #0
-__all__ = ['METHODS', 'RECIPES', 'DataConventions', 'Recipe', 'valid_keys', 'override', 'smoke_version', 'Method',
+__all__ = ['METHODS', 'RECIPES', 'PROTOCOLS', 'DataConventions', 'Recipe', 'valid_keys', 'override', 'smoke_version', 'Method',
            'register_method', 'register_recipe', 'get_method', 'get_recipe', 'list_recipes', 'check_spec',
-           'build_pretext']
+           'build_pretext', 'Protocol', 'register_protocol', 'get_protocol', 'list_protocols']
 
 # %% ../../nbs/43_registry.ipynb #f78ba8b1
 @dataclass
@@ -46,6 +46,7 @@ class Recipe:
     semi: dict = field(default_factory=lambda: dict(fractions=(0.01, 0.1), seeds=(0,)))
     transfer: dict = field(default_factory=dict)
     scratch: dict = field(default_factory=dict)        # fine-tune keywords of the from-scratch baseline
+    fusion: dict = field(default_factory=dict)         # stream -> weight of multi-stream score fusion ({}: plain sum)
     smoke: dict = field(default_factory=dict)          # overrides for a tiny run (dotted or plain keys)
     paper: str = ''                                    # what the preset reproduces
     notes: str = ''                                    # our choices, in one or two sentences
@@ -175,3 +176,37 @@ def build_pretext(recipe: Recipe, spec: DataSpec) -> nn.Module:
     "The method's pretext for `recipe`, built for the data `spec`, transforms attached."
     check_spec(recipe, spec)
     return get_method(recipe.method).build(recipe, spec)
+
+# %% ../../nbs/43_registry.ipynb #a741f6f4
+@dataclass
+class Protocol:
+    "A registered downstream protocol."
+    name: str
+    fn: Callable                # fn(encoder, train, test, *, recipe, spec, pretext, device, seed, progress) -> EvalResult
+    description: str = ''
+    needs: tuple = ()           # Features fields the protocol reads ('frames', 'tokens', 'clips', ...)
+
+PROTOCOLS: dict = {}
+
+_BUILTIN = ('knn', 'linear', 'finetune', 'semi', 'scratch', 'transfer')
+
+# %% ../../nbs/43_registry.ipynb #2b454cf8
+def register_protocol(name: str, fn: Callable, description: str = '', needs=()) -> Protocol:
+    "Register (or replace) a downstream protocol the experiment driver runs by name."
+    if name in _BUILTIN: raise ValueError(f"register_protocol: {name!r} is a built-in protocol of the experiment driver; choose another name")
+    if not callable(fn): raise TypeError(f"register_protocol: fn of {name!r} must be callable, got {type(fn).__name__}")
+    PROTOCOLS[name] = Protocol(name, fn, description, tuple(needs))
+    return PROTOCOLS[name]
+
+# %% ../../nbs/43_registry.ipynb #72c15249
+def get_protocol(name: str) -> Protocol:
+    "The registered protocol `name`."
+    if name not in PROTOCOLS:
+        raise ValueError(f"Unknown protocol {name!r}; built in: {list(_BUILTIN[:5])}; registered: {sorted(PROTOCOLS)} "
+                         "(importing skellit.experiment registers every protocol of the package)")
+    return PROTOCOLS[name]
+
+# %% ../../nbs/43_registry.ipynb #45a3b50c
+def list_protocols() -> list:
+    "(name, description, needs) of every registered protocol, sorted."
+    return sorted((p.name, p.description, p.needs) for p in PROTOCOLS.values())
