@@ -24,8 +24,8 @@ from .engine import fit, TrainConfig, model_layer_id
 from dataclasses import fields
 
 # %% auto #0
-__all__ = ['LINEAR_DEFAULTS', 'FINETUNE_DEFAULTS', 'EvalResult', 'evaluate_logits', 'extract_features', 'knn_predict', 'knn_eval',
-           'knn_monitor', 'linear_probe', 'finetune', 'semi_supervised', 'transfer']
+__all__ = ['LINEAR_DEFAULTS', 'FINETUNE_DEFAULTS', 'EvalResult', 'evaluate_logits', 'fuse_scores', 'extract_features',
+           'knn_predict', 'knn_eval', 'knn_monitor', 'linear_probe', 'finetune', 'semi_supervised', 'transfer']
 
 # %% ../../nbs/42_evaluate.ipynb #a31ee6a8
 @dataclass
@@ -73,6 +73,34 @@ def evaluate_logits(logits,  # (N, num_classes) scores
     pred = logits.argmax(1)
     return EvalResult(acc[1], acc[5], per_class_accuracy(pred, labels, n), confusion_matrix(pred, labels, n),
                       list(class_names) if class_names is not None else None, logits, labels)
+
+# %% ../../nbs/42_evaluate.ipynb #c1259f0f
+def fuse_scores(results,             # {name: EvalResult} or a sequence of EvalResults
+                weights=None,        # {name: weight} or a sequence; None: 1 for each (a plain sum)
+               ) -> EvalResult:
+    "Weighted sum of the test logits of several results (streams, methods), scored as one result."
+    names, rs = (list(results), list(results.values())) if isinstance(results, dict) else (list(range(len(results))), list(results))
+    if not rs: raise ValueError("fuse_scores: no results to fuse")
+    if weights is None: w = [1.] * len(rs)
+    elif isinstance(weights, dict):
+        if set(weights) != set(names): raise ValueError(f"fuse_scores: weights for {sorted(map(str, weights))} but results for {sorted(map(str, names))}")
+        w = [float(weights[n]) for n in names]
+    else:
+        w = [float(v) for v in weights]
+        if len(w) != len(rs): raise ValueError(f"fuse_scores: {len(w)} weights for {len(rs)} results")
+    for n, r in zip(names, rs):
+        if r.logits is None: raise ValueError(f"fuse_scores: result {n!r} holds no test logits")
+    y0, L0 = rs[0].labels, torch.as_tensor(rs[0].logits).float()
+    for n, r in zip(names[1:], rs[1:]):
+        if tuple(r.logits.shape) != tuple(L0.shape):
+            raise ValueError(f"fuse_scores: result {n!r} has logits {tuple(r.logits.shape)}, {names[0]!r} has {tuple(L0.shape)}: "
+                             "fuse results of the same test split and classes")
+        if y0 is not None and r.labels is not None and not torch.equal(torch.as_tensor(r.labels).long(), torch.as_tensor(y0).long()):
+            raise ValueError(f"fuse_scores: the labels of {n!r} differ from those of {names[0]!r}: the results were not "
+                             "computed on the same test samples in the same order")
+    out = evaluate_logits(sum(wi * torch.as_tensor(r.logits).float() for wi, r in zip(w, rs)), y0, rs[0].class_names, L0.shape[1])
+    out.extra.update(fused=[str(n) for n in names], weights=w, parts={str(n): r.top1 for n, r in zip(names, rs)})
+    return out
 
 # %% ../../nbs/42_evaluate.ipynb #9201678d
 def _gen(device, seed):
@@ -291,6 +319,7 @@ def linear_probe(encoder: nn.Module,  # encoder(x, length) -> Features; frozen
                  test_transform: Optional[Callable] = None,  # e.g. MAMP's centre crop 0.95 + resize
                  encoder_mode: str = 'eval',  # 'eval' (frozen, deterministic) or 'train' (GL-Transformer code)
                  precompute: Optional[bool] = None,  # cache features once; None = when no train transform and eval mode
+                 head_init: float | None = None,  # fc weight ~ N(0, head_init²), bias 0 (MsMCLR: 0.02); None: the head's own
                  drop_last: bool = False, report: Union[str, int] = 'last',
                  device='cpu', seed: int = 0, progress: bool = False,
                  **train) -> EvalResult:  # TrainConfig fields (defaults: LINEAR_DEFAULTS, MAMP's probe)
@@ -300,6 +329,10 @@ def linear_probe(encoder: nn.Module,  # encoder(x, length) -> Features; frozen
     nc = train_data.num_classes
     torch.manual_seed(seed)
     head = make_linear_head(encoder.out_dim, nc, head) if isinstance(head, str) else head
+    if head_init is not None:
+        fc = getattr(head, 'fc', head)
+        if not isinstance(fc, nn.Linear): raise ValueError("head_init needs a Linear head (or a head with a Linear `fc`)")
+        with torch.no_grad(): fc.weight.normal_(0., head_init); fc.bias.zero_()
     if precompute is None: precompute = train_transform is None and encoder_mode == 'eval'
     if precompute and (train_transform is not None or encoder_mode == 'train'):
         raise ValueError("precompute=True needs deterministic features: no train_transform and encoder_mode='eval'")
@@ -329,6 +362,13 @@ def _score_model(model, data, batch_size, transform, device, seed, nc) -> EvalRe
     return evaluate_logits(torch.cat(outs), torch.cat(ys), num_classes=nc)
 
 # %% ../../nbs/42_evaluate.ipynb #779ab57d
+class _FinetuneModel(Supervised):
+    "`Supervised` for `finetune`: with `encoder_mode='eval'` every module stays in eval mode while training."
+    encoder_mode = 'train'
+    def train(self, mode: bool = True):
+        return super().train(mode and self.encoder_mode == 'train')
+
+# %% ../../nbs/42_evaluate.ipynb #14a94bf0
 FINETUNE_DEFAULTS = dict(epochs=100, optimizer='adamw', lr=3e-4, min_lr=1e-5, weight_decay=0.05, schedule='cosine', warmup_epochs=5)
 
 def finetune(encoder: nn.Module, train_data: SkeletonData, test_data: SkeletonData,
@@ -339,10 +379,12 @@ def finetune(encoder: nn.Module, train_data: SkeletonData, test_data: SkeletonDa
              drop_path: float | None = None,  # set through encoder.set_drop_path(rate)
              label_smoothing: float = 0.0,
              train_transform: Optional[Callable] = None, test_transform: Optional[Callable] = None,
+             encoder_mode: str = 'train',  # 'train', or 'eval': the model stays in eval mode while training (MsMCLR code)
              drop_last: bool = False, report: Union[str, int] = 'last',
              device='cpu', seed: int = 0, progress: bool = False,
              **train) -> EvalResult:  # TrainConfig fields (defaults: FINETUNE_DEFAULTS, MAMP's recipe; layer_decay ...)
     "Fine-tune encoder + head end to end through `skellit.train.engine.fit` (defaults: MAMP's recipe); score the test split."
+    if encoder_mode not in ('train', 'eval'): raise ValueError(f"encoder_mode must be 'train' or 'eval', got {encoder_mode!r}")
     n_all, train_data, test_data = len(train_data), _labelled(train_data, 'finetune'), _scored(test_data, 'finetune')
     nc = train_data.num_classes
     torch.manual_seed(seed)
@@ -354,8 +396,9 @@ def finetune(encoder: nn.Module, train_data: SkeletonData, test_data: SkeletonDa
     if head is None: head = LinearHead(encoder.out_dim, nc)
     elif not isinstance(head, nn.Module): head = head(encoder.out_dim, nc)
     if pooling is not None: head = PooledHead(head, pooling)
-    model = Supervised(encoder, nc, head=head, label_smoothing=label_smoothing)
+    model = _FinetuneModel(encoder, nc, head=head, label_smoothing=label_smoothing)
     model.train_transform = model.test_transform = None   # protocols apply only the transforms they are given
+    model.encoder_mode = encoder_mode
     cfg = _train_config(FINETUNE_DEFAULTS, train, device, seed, progress)
     lid = model_layer_id(model, layer_id)
     if cfg.layer_decay != 1.0 and lid is None:
