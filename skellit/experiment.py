@@ -22,13 +22,13 @@ from .io.load import load_splits
 from .ops.transforms import RandomCropResize
 from .interface import Encoder, Features
 from .train.engine import fit, seed_everything, read_log, plot_log, is_main_process
-from .train.evaluate import EvalResult, knn_monitor, linear_probe, finetune, semi_supervised
-from .train.registry import Recipe, get_recipe, get_method, build_pretext, smoke_version, list_recipes, override
+from .train.evaluate import EvalResult, knn_monitor, linear_probe, finetune, semi_supervised, fuse_scores
+from .train.registry import Recipe, get_recipe, get_method, build_pretext, smoke_version, list_recipes, override, PROTOCOLS, get_protocol, METHODS
 from .methods import supervised, mamp, skeleton_mae   # registers the methods and their presets
 
 # %% auto #0
-__all__ = ['VARIANT_NAMES', 'environment', 'RawCoordinates', 'experiment_data', 'run_protocol', 'Experiment', 'resolve_recipe',
-           'pretrain', 'pretrain_and_compare', 'run_from_params', 'load_run']
+__all__ = ['VARIANT_NAMES', 'STREAMS', 'environment', 'RawCoordinates', 'experiment_data', 'run_protocol', 'Experiment',
+           'resolve_recipe', 'pretrain', 'pretrain_and_compare', 'pretrain_streams', 'run_from_params', 'load_run']
 
 # %% ../nbs/70_experiment.ipynb #299f4c21
 def environment(device='cpu') -> dict:
@@ -108,12 +108,27 @@ def run_protocol(name: str,                 # 'knn', 'linear', 'finetune' or 'sc
             kw = dict(recipe.knn); kw['k'] = min(kw.get('k', 20), len(train))
             return knn_monitor(enc, train, test, transform=te_tf, device=device, progress=progress, **kw)
         kw = dict(recipe.linear); aug = kw.pop('augment', False)
-        return linear_probe(enc, train, test, train_transform=tr_tf if aug else None, test_transform=te_tf, **common, **kw)
+        probe_tf = getattr(model, 'probe_transform', None) or tr_tf      # a method's own linear-evaluation augmentation
+        return linear_probe(enc, train, test, train_transform=probe_tf if aug else None, test_transform=te_tf, **common, **kw)
     if name in ('finetune', 'scratch'):
         dp, kw = _finetune_kw(recipe, spec, recipe.scratch if name == 'scratch' else None)
         enc = _encoder_copy(recipe, spec, state if name == 'finetune' else None, dp)
         return finetune(enc, train, test, train_transform=tr_tf, test_transform=te_tf, **common, **kw)
-    raise ValueError(f"unknown protocol {name!r}; use 'knn', 'linear', 'finetune', 'semi' or 'scratch'")
+    if name in PROTOCOLS:
+        return get_protocol(name).fn(_encoder_copy(recipe, spec, state), train, test, recipe=recipe, spec=spec, pretext=model, **common)
+    raise ValueError(f"unknown protocol {name!r}; use 'knn', 'linear', 'finetune', 'semi', 'scratch' or a registered one "
+                     f"({', '.join(sorted(PROTOCOLS)) or 'none registered'})")
+
+# %% ../nbs/70_experiment.ipynb #d8a56f61
+def _lacks(needs: Sequence, model: nn.Module, test: SkeletonData) -> list:
+    "The `Features` fields in `needs` that the pretext's encoder leaves empty on one test sample."
+    if not needs: return []
+    b = next(iter(make_loader(test.subset(range(min(2, len(test)))), 2)))
+    x, L = model.test_transform(b['x'], b['length'], torch.Generator().manual_seed(0))
+    was = model.encoder.training; model.encoder.eval()
+    with torch.no_grad(): f = model.encoder(x.to(next(model.parameters()).device), L.to(next(model.parameters()).device))
+    model.encoder.train(was)
+    return [n for n in needs if getattr(f, n, None) is None]
 
 # %% ../nbs/70_experiment.ipynb #14c160ff
 VARIANT_NAMES = dict(pretrained='pretrained', random_init='random init', scratch='supervised from scratch', raw='raw coordinates')
@@ -225,8 +240,10 @@ def _evaluate(recipe, spec, model, train, test, protocols, baselines, device, se
     jobs = []
     for p in protocols:
         if p == 'semi': continue
+        if p in PROTOCOLS and (lacks := _lacks(get_protocol(p).needs, model, test)):
+            _say(f'[skipped] {p}: needs the encoder\'s {", ".join(lacks)} features, which {recipe.method} does not give'); continue
         jobs.append((p, 'pretrained', state))
-        if 'random_init' in baselines and p in ('knn', 'linear'): jobs.append((p, 'random_init', None))
+        if 'random_init' in baselines and (p in ('knn', 'linear') or p in PROTOCOLS): jobs.append((p, 'random_init', None))
     if 'scratch' in baselines: jobs.append(('scratch', 'scratch', None))
     raw = 'raw' in baselines and ('linear' in protocols or 'knn' in protocols)
     n = len(jobs) + raw
@@ -320,16 +337,62 @@ def pretrain_and_compare(method: str,                       # registered method 
     _say(exp.table())
     return exp
 
+# %% ../nbs/70_experiment.ipynb #9cab1da3
+STREAMS = ('joint', 'bone', 'motion')
+
+def _streams(streams) -> tuple:
+    "Parse 'all' / 'joint,bone' / a sequence into stream names."
+    if isinstance(streams, str): streams = STREAMS if streams.strip() == 'all' else [t.strip() for t in streams.split(',') if t.strip()]
+    bad = [t for t in streams if t not in STREAMS]
+    if bad or not streams: raise ValueError(f"streams: {list(streams)!r}; use 'all' or a comma-separated subset of {', '.join(STREAMS)}")
+    return tuple(streams)
+
+# %% ../nbs/70_experiment.ipynb #d1207116
+def pretrain_streams(method: str, preset: str = 'demo', data='synthetic', split: Optional[str] = None,
+                     protocols: Union[str, Sequence] = ('knn', 'linear'), out_dir=None, *,
+                     streams: Union[str, Sequence] = 'all',   # 'all' or a subset of joint, bone, motion
+                     overrides: Optional[dict] = None, **kw) -> Experiment:
+    "One `pretrain_and_compare` per input stream, then the fused scores of every protocol that keeps test logits."
+    streams = _streams(streams)
+    m = get_method(method)
+    if 'stream' not in m.model_keys:
+        raise ValueError(f"{method} takes no 'stream' model argument, so it trains on one input stream only; multi-stream "
+                         f"methods: {sorted(n for n, mm in METHODS.items() if 'stream' in mm.model_keys)}")
+    out = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix=f'skellit-{method}-streams-'))
+    exps = {}
+    for s in streams:
+        _say(f'[stream {s}]')
+        exps[s] = pretrain_and_compare(method, preset, data, split, protocols, out / f'stream-{s}', overrides={**(overrides or {}), 'stream': s}, **kw)
+    first = exps[streams[0]]
+    w = {s: first.recipe.fusion[s] for s in streams} if all(s in first.recipe.fusion for s in streams) else None
+    results = {}
+    for p in first.results:
+        for s in streams: results[f'{p} ({s})'] = exps[s].results[p]
+        fused = {v: fuse_scores({s: exps[s].results[p][v] for s in streams}, w) for v in first.results[p]
+                 if all(isinstance(exps[s].results[p].get(v), EvalResult) and exps[s].results[p][v].logits is not None for s in streams)}
+        if fused: results[f'{p} (fused)'] = fused
+    metrics = dict(first.metrics, streams=list(streams), fusion_weights=w or 'sum',
+                   seconds=dict(total=sum(e.metrics['seconds']['total'] for e in exps.values())),
+                   results={p: {v: _summary(r) for v, r in rs.items()} for p, rs in results.items()})
+    exp = Experiment(first.recipe, first.spec, first.model, first.history, results, metrics, out, first.train, first.test)
+    if is_main_process():
+        (out / 'metrics.json').write_text(json.dumps(metrics, indent=1)); (out / 'results.md').write_text(exp.table() + '\n')
+    _say(exp.table())
+    return exp
+
 # %% ../nbs/70_experiment.ipynb #c4f36689
 def run_from_params(method: str, preset: str = 'demo', data_path: str = '', split: str = '', epochs: int = 0,
                     batch_size: int = 0, lr: float = 0., device: str = 'cpu', seed: int = 0, out_dir: str = '',
-                    protocols: str = 'knn,linear', resume: bool = False, smoke: bool = False, **overrides) -> Experiment:
-    "`pretrain_and_compare` from a runner notebook's common parameters ('' / 0 = the preset's value)."
+                    protocols: str = 'knn,linear', resume: bool = False, smoke: bool = False,
+                    streams: str = '',   # '' = one model; 'all' or e.g. 'joint,bone': one per stream + fused scores
+                    **overrides) -> Experiment:
+    "`pretrain_and_compare` (or `pretrain_streams`) from a runner notebook's common parameters ('' / 0 = the preset's value)."
     smoke = bool(smoke) or bool(os.environ.get('IN_TEST'))
     out = out_dir or (None if smoke else f'runs/{method}')
-    return pretrain_and_compare(method, preset, data_path or 'synthetic', split or None, protocols, out,
-                                epochs=epochs or None, batch_size=batch_size or None, lr=lr or None, device=device,
-                                seed=seed, resume=resume, smoke=smoke, overrides=overrides)
+    kw = dict(epochs=epochs or None, batch_size=batch_size or None, lr=lr or None, device=device, seed=seed, resume=resume,
+              smoke=smoke, overrides=overrides)
+    if streams: return pretrain_streams(method, preset, data_path or 'synthetic', split or None, protocols, out, streams=streams, **kw)
+    return pretrain_and_compare(method, preset, data_path or 'synthetic', split or None, protocols, out, **kw)
 
 # %% ../nbs/70_experiment.ipynb #8ad6af04
 def load_run(run_dir) -> tuple:
