@@ -164,7 +164,7 @@ class Experiment:
 # %% ../nbs/70_experiment.ipynb #c6c651ed
 @patch
 def figures(self: Experiment) -> dict:
-    "{'loss': pretraining loss curve, 'accuracy': top-1 of every protocol and variant}."
+    "{'loss': pretraining loss curve, 'accuracy': top-1 of every protocol and variant, + the method's own (`Pretext.figures`)}."
     figs = {}
     if self.out_dir is not None and (self.out_dir / 'log.jsonl').exists(): figs['loss'] = plot_log(self.out_dir)
     else:
@@ -177,6 +177,7 @@ def figures(self: Experiment) -> dict:
         if ps: fig.add_trace(go.Bar(name=label, x=ps, y=[res[p][v].get('top1', res[p][v].get('top1_mean')) for p in ps]))
     fig.update_layout(barmode='group', title='top-1 accuracy (%) on the test split', yaxis_title='%', height=360)
     figs['accuracy'] = fig
+    if self.test is not None: figs.update(self.model.figures(*self.test_batch(1), seed=self.metrics.get('seed', 0)))
     return figs
 
 # %% ../nbs/70_experiment.ipynb #e7c328c7

@@ -57,6 +57,9 @@ class Pretext(nn.Module):
     def forward(self, batch: dict) -> dict: raise NotImplementedError
     def after_step(self) -> None:
         "Hook called by the engine after each optimiser step (default: nothing)."
+    def figures(self, x, length, seed: int = 0) -> dict:
+        "The method's own pictures of one test batch (masks, predictions, attention): {title: plotly figure}; default none."
+        return {}
 
 # %% ../nbs/30_interface.ipynb #58e88dbb
 def is_encoder(m) -> bool:

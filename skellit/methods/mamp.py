@@ -14,19 +14,21 @@ import torch
 from torch import nn, Tensor
 import plotly.graph_objects as go
 from fastcore.basics import patch
-from ..skeleton import time_difference, fold_persons
+from ..skeleton import time_difference, fold_persons, get_layout
 from ..data import DataSpec
-from ..ops.layers import Block, init_vit_weights, drop_path_rates, vit_layer_id
+from ..ops.layers import Block, init_vit_weights, drop_path_rates, vit_layer_id, record_attention
 from ..ops.masking import MaskInfo, patchify, motion_aware_masking, gather_visible, fill_masked, num_keep
 from ..ops.transforms import Compose, CenterNormalize, RandomCropResize, RandomRotation
 from ..interface import Features, Encoder, Pretext
+from ..viz import animate_skeleton, attention_figure
 from ..train.engine import TrainConfig
 from ..train.registry import Recipe, DataConventions, register_method, register_recipe, get_recipe
 
 # %% auto #0
 __all__ = ['MODEL_KEYS', 'MAMPConfig', 'extract_motion', 'normalize_target', 'masked_mse', 'SkeleEmbed', 'MAMPEncoder', 'MAMP',
            'FinetuneHead', 'load_official_mamp', 'load_official_linear_head', 'mamp_transforms', 'build_mamp',
-           'mamp_finetune_head', 'get_config', 'mask_figure']
+           'mamp_finetune_head', 'get_config', 'mask_figure', 'denormalize_like', 'prediction_overlay',
+           'prediction_figure']
 
 # %% ../../nbs/51_mamp.ipynb #65837287
 @dataclass
@@ -365,3 +367,71 @@ def mask_figure(model: MAMP,               # a MAMP pretext
     fig.update_layout(title=title, xaxis_title='segment', yaxis_title='joint', updatemenus=[dict(buttons=[
         dict(label=n, method='update', args=[{'visible': [j == i for j in range(2)]}]) for i, (n, _) in enumerate(masks)])])
     return fig
+
+# %% ../../nbs/51_mamp.ipynb #4e527876
+def denormalize_like(pred: Tensor,   # (..., D) predictions of normalised tokens
+                     raw: Tensor,    # (..., D) the un-normalised true tokens
+                     eps: float = 1e-6) -> Tensor:
+    "Map normalised per-token predictions back to the units of `raw` (inverse of `normalize_target` with raw's statistics)."
+    return pred * (raw.var(-1, keepdim=True, unbiased=True) + eps) ** .5 + raw.mean(-1, keepdim=True)
+
+# %% ../../nbs/51_mamp.ipynb #e4e91aed
+@patch
+def predict(self: MAMP, x: Tensor,                 # (B, C, T, V, M)
+            length: Tensor,                         # (B,)
+            noise: Optional[Tensor] = None, generator: Optional[torch.Generator] = None) -> dict:
+    "{'seq', 'mask', 'target', 'pred'}: folded input (N, T, V, C), mask (N, T, V) and target / prediction in coordinate units."
+    c = self.cfg
+    with torch.no_grad():
+        seq = fold_persons(self.encoder.fit_length(x, length))
+        latent, info = self.forward_encoder(seq, noise, generator)
+        pred = self.forward_decoder(latent, info.ids_restore)
+        raw = extract_motion(seq, c.motion) if c.target == 'motion' else seq
+        tok = patchify(raw, c.t_patch).flatten(1, 2)
+        if c.norm_target: pred = denormalize_like(pred, tok)
+    N, T, V, C = seq.shape
+    unpatch = lambda t: t.reshape(N, T // c.t_patch, V, c.t_patch, C).permute(0, 1, 3, 2, 4).reshape(N, T, V, C)
+    mask = info.mask.reshape(N, T // c.t_patch, V).bool().repeat_interleave(c.t_patch, 1)
+    return dict(seq=seq, mask=mask, target=raw, pred=unpatch(pred))
+
+# %% ../../nbs/51_mamp.ipynb #0bc0d534
+def prediction_overlay(seq: Tensor,    # (T, V, C) true positions of one person
+                       pred: Tensor,   # (T, V, C) predicted motion (x[t+1] - x[t]) or coordinates
+                       mask: Tensor,   # (T, V) bool, True = masked
+                       target: str = 'motion') -> Tensor:
+    "(T, V, C) positions to draw over the truth: predicted where masked, true elsewhere."
+    if target != 'motion': return torch.where(mask[..., None], pred, seq)
+    out = seq.clone()
+    out[1:] = torch.where(mask[:-1, :, None], seq[:-1] + pred[:-1], seq[1:])
+    return out
+
+# %% ../../nbs/51_mamp.ipynb #4c2365df
+def prediction_figure(model: MAMP,            # a MAMP (or SkeletonMAE*) pretext
+                      x: Tensor, length: Tensor,   # a test batch after the test transform
+                      index: int = 0, seed: int = 0, layout: Optional[str] = None) -> go.Figure:
+    "Animation of sample `index`'s first person with the decoder's prediction of its masked tokens drawn dashed."
+    p = model.predict(x[index:index + 1], length[index:index + 1], generator=torch.Generator().manual_seed(seed))
+    seq, ov = p['seq'][0], prediction_overlay(p['seq'][0], p['pred'][0], p['mask'][0], model.cfg.target)
+    V = seq.shape[1]
+    layout = layout or ('ntu25' if V == 25 else 'nwucla20' if V == 20 else None)
+    to_ctvm = lambda t: t.permute(2, 0, 1)[..., None].numpy()
+    return animate_skeleton(to_ctvm(seq), layout=layout, overlay=to_ctvm(ov), overlay_name='prediction (masked tokens)',
+                            title=f'{model.cfg.target} prediction of the masked tokens (dashed) over the truth')
+
+# %% ../../nbs/51_mamp.ipynb #eafb5821
+@patch
+def figures(self: MAMP, x: Tensor, length: Tensor, seed: int = 0) -> dict:
+    "{'masks', 'prediction', 'attention'} figures of the batch's first sample."
+    was = self.training; self.eval()
+    try:
+        with record_attention(self.encoder) as maps, torch.no_grad():
+            self.encoder(x[:1], length[:1])
+        w = list(maps.values())[-1][0]                                  # last layer, first person: (heads, L, L)
+        V = self.cfg.num_joints
+        names = get_layout('ntu25' if V == 25 else 'nwucla20').joint_names if V in (20, 25) else [str(j) for j in range(V)]
+        labels = [f'{n} @{s}' for s in range(w.shape[-1] // V) for n in names]
+        return {'masks': mask_figure(self, self.encoder.fit_length(x[:1], length[:1]), seed),
+                'prediction': prediction_figure(self, x, length, 0, seed),
+                'attention': attention_figure(w, labels, first=2 * V, title='last encoder layer: attention among the joints '
+                                              'of the first two segments (joint @ segment), per head')}
+    finally: self.train(was)

@@ -15,8 +15,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['Attention', 'Mlp', 'drop_path', 'DropPath', 'drop_path_rows', 'packed_attention', 'HalfDropout', 'Block',
-           'drop_path_rates', 'init_vit_weights', 'vit_layer_id', 'sinusoid_1d', 'sinusoid_2d', 'PosEmbed1d',
+__all__ = ['Attention', 'record_attention', 'Mlp', 'drop_path', 'DropPath', 'drop_path_rows', 'packed_attention', 'HalfDropout',
+           'Block', 'drop_path_rates', 'init_vit_weights', 'vit_layer_id', 'sinusoid_1d', 'sinusoid_2d', 'PosEmbed1d',
            'PosEmbed2d', 'SpatioTemporalPosEmbed', 'resize_temporal_embed']
 
 # %% ../../nbs/22_layers.ipynb #f99c6eea
@@ -90,6 +90,30 @@ class Attention(nn.Module):
             if dead is not None: o = o.masked_fill(dead, 0.)
         o = self.proj_drop(self.proj(o.transpose(1, 2).reshape(B, L, self.inner)))
         return (o, w) if return_attn else o
+
+# %% ../../nbs/22_layers.ipynb #76c51f37
+class record_attention:
+    "Context manager: every `Attention` inside `model` records its weights; yields {module name: [(B, heads, L, L), ...]}."
+    def __init__(self, model: nn.Module): self.model, self.maps, self._mods = model, {}, []
+
+    def __enter__(self) -> dict:
+        for name, m in self.model.named_modules():
+            if isinstance(m, Attention):
+                m.forward = self._recording(m, name); self._mods.append(m)
+        if not self._mods: raise ValueError(f"record_attention: {type(self.model).__name__} holds no skellit Attention module")
+        return self.maps
+
+    def _recording(self, m: Attention, name: str):
+        fwd = type(m).forward
+        def forward(x, key_padding_mask=None, attn_mask=None, return_attn=False):
+            o, w = fwd(m, x, key_padding_mask, attn_mask, return_attn=True)
+            self.maps.setdefault(name, []).append(w.detach())
+            return (o, w) if return_attn else o
+        return forward
+
+    def __exit__(self, *exc):
+        for m in self._mods: del m.forward                # back to the class's (fused) forward
+        self._mods = []
 
 # %% ../../nbs/22_layers.ipynb #fbdeedbe
 class Mlp(nn.Module):
