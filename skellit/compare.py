@@ -18,8 +18,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from .progress import say
 from .data import SkeletonData, make_loader
 from .train.engine import read_log
-from .train.registry import RECIPES, build_pretext
-from .experiment import pretrain_and_compare, experiment_data, VARIANT_NAMES
+from .train.registry import RECIPES, build_pretext, get_method
+from .experiment import pretrain_and_compare, pretrain_streams, experiment_data, VARIANT_NAMES
 
 # %% auto #0
 __all__ = ['DEFAULT_METHODS', 'COST_KEYS', 'CSV_FIELDS', 'resolve_methods', 'count_parameters', 'train_step_flops', 'Comparison',
@@ -105,6 +105,15 @@ def _throughput(run_dir: Path, metrics: dict) -> Optional[float]:
     secs = metrics.get('pretrain', {}).get('seconds')
     return metrics['train_size'] * metrics['pretrain']['epochs'] / secs if secs else None
 
+# %% ../nbs/72_compare.ipynb #87b127a9
+def _score(r) -> Optional[float]:
+    "The top-1 of a protocol summary (dict with top1 / top1_mean, or a number); None if it has none."
+    if isinstance(r, (int, float)): return float(r)
+    if isinstance(r, dict):
+        v = r.get('top1', r.get('top1_mean'))
+        return None if v is None else float(v)
+    return None
+
 # %% ../nbs/72_compare.ipynb #765bf120
 def _slug(label: str) -> str:
     "A directory name for a method label ('SkeletonMAE*' -> 'skeletonmae-star')."
@@ -112,16 +121,23 @@ def _slug(label: str) -> str:
 
 # %% ../nbs/72_compare.ipynb #c5a416bc
 def _run_one(label: str, method: str, preset: str, data: tuple, split, protocols: list, seed: int, run_dir: Path,
-             device='cpu', smoke: bool = False, strict: bool = False, progress: bool = True, **kw) -> dict:
+             device='cpu', smoke: bool = False, strict: bool = False, progress: bool = True,
+             streams='',                    # '' one model; 'all' / 'joint,bone' / a tuple: one model per stream + fused scores
+             **kw) -> dict:
     "One method at one seed: {'label', 'method', 'preset', 'seed', 'run_dir', results + costs, or 'error'}."
     rec = dict(label=label, method=method, preset=preset, seed=seed, run_dir=str(run_dir))
     t0 = time.time()
     try:
-        exp = pretrain_and_compare(method, preset, data, split, protocols, run_dir, device=device, seed=seed,
-                                   smoke=smoke, progress=progress, **kw)
+        common = dict(device=device, seed=seed, smoke=smoke, progress=progress, **kw)
+        if streams and 'stream' in get_method(method).model_keys:
+            exp = pretrain_streams(method, preset, data, split, protocols, run_dir, streams=streams, **common)
+        else:
+            if streams: rec['note'] = 'one stream (the method takes no stream argument)'
+            exp = pretrain_and_compare(method, preset, data, split, protocols, run_dir, **common)
         rec['wall_s'] = time.time() - t0
         m = exp.metrics
-        rec.update(results={p: {v: r.get('top1', r.get('top1_mean')) for v, r in rs.items()} for p, rs in m['results'].items()},
+        scores = {p: {v: _score(r) for v, r in rs.items()} for p, rs in m['results'].items()}
+        rec.update(results={p: {v: x for v, x in vs.items() if x is not None} for p, vs in scores.items()},
                    pretrain_s=m['pretrain']['seconds'], samples_per_s=_throughput(run_dir, m),
                    params_encoder=count_parameters(exp.model.encoder), params_total=count_parameters(exp.model))
         try:
@@ -164,7 +180,7 @@ class Comparison:
         rows, by = [], {}
         for r in self.runs: by.setdefault((r['label'], r['method'], r['preset']), []).append(r)
         for (label, method, preset), rs in by.items():
-            base = dict(method=label, recipe=f'{method}/{preset}', seeds=[r['seed'] for r in rs])
+            base = dict(method=label, recipe=f'{method}/{preset}', seeds=[r['seed'] for r in rs], note=rs[0].get('note', ''))
             errs = [r for r in rs if 'error' in r]
             if errs:
                 rows.append(dict(base, status='error', error='; '.join(f"seed {r['seed']}: {r['error']}" for r in errs))); continue
@@ -211,12 +227,12 @@ def markdown(self: Comparison) -> str:
             acc = {r['column']: f"{r['top1_mean']:.1f}" + (f" ± {r['top1_std']:.1f}" if len(r['top1']) > 1 else '') for r in rs}
             cells = [label, r0['recipe']] + [acc.get(c, '–') for c in cols] + [
                 f"{_si(r0['params_encoder'])} / {_si(r0['params_total'])}", _si(r0['flops_per_sample']),
-                f"{r0['samples_per_s']:.0f}" if r0['samples_per_s'] else '', f"{r0['wall_s']:.0f}", '']
+                f"{r0['samples_per_s']:.0f}" if r0['samples_per_s'] else '', f"{r0['wall_s']:.0f}", r0.get('note', '')]
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
 # %% ../nbs/72_compare.ipynb #39f92eda
-CSV_FIELDS = ('method', 'recipe', 'status', 'protocol', 'variant', 'column', 'top1_mean', 'top1_std', 'top1', 'seeds') + COST_KEYS + ('error',)
+CSV_FIELDS = ('method', 'recipe', 'status', 'protocol', 'variant', 'column', 'top1_mean', 'top1_std', 'top1', 'seeds') + COST_KEYS + ('error', 'note')
 
 @patch
 def to_csv(self: Comparison, path) -> Path:
@@ -283,6 +299,7 @@ def compare_methods(methods=None,                       # None / '' = every defa
                     smoke: bool = False,                # tiny settings (CI, a first look)
                     *,
                     baselines: Sequence = (),           # driver baselines per method: 'random_init', 'scratch', 'raw'
+                    streams='',                         # '' one model per method; 'all' / 'joint,bone': one per stream + fused, where the method has streams
                     strict: bool = False,               # raise a method's error instead of recording it
                     progress: bool = True,
                     **kw) -> Comparison:                # more pretrain_and_compare keywords (epochs, overrides, ...)
@@ -295,7 +312,7 @@ def compare_methods(methods=None,                       # None / '' = every defa
     out = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix='skellit-compare-'))
     config = dict(methods=[f'{l} = {m}/{p}' for l, m, p in runs], skipped=[l for l, _ in skipped], preset=preset,
                   data=str(data if isinstance(data, (str, Path)) else 'in memory'), split=split, protocols=protocols, seeds=seeds,
-                  device=str(device), smoke=smoke, baselines=list(baselines), **{k: str(v) for k, v in kw.items()})
+                  device=str(device), smoke=smoke, baselines=list(baselines), streams=streams, **{k: str(v) for k, v in kw.items()})
     for l, why in skipped: say(f'[compare] skipping {l}: {why}')
     records, n, i = [], len(runs) * len(seeds), 0
     for seed in seeds:
@@ -304,7 +321,7 @@ def compare_methods(methods=None,                       # None / '' = every defa
             i += 1
             say(f'[compare {i}/{n}] {label} ({method}/{pre}), seed {seed}')
             records.append(_run_one(label, method, pre, pair, split, protocols, seed, out / _slug(label) / f'seed-{seed}',
-                                    device, smoke, strict, progress, baselines=baselines, **kw))
+                                    device, smoke, strict, progress, streams, baselines=baselines, **kw))
     cmp = Comparison(records, skipped, config)
     cmp.save(out)
     say(cmp.markdown())

@@ -10,7 +10,7 @@ from skellit.train.registry import Recipe, register_method, register_recipe, MET
 
 ROOT = Path(__file__).resolve().parents[1]
 NB = ROOT / 'nbs' / 'compare.ipynb'
-PARAMS = ['methods', 'preset', 'data_path', 'split', 'protocols', 'seeds', 'device', 'out_dir', 'smoke']
+PARAMS = ['methods', 'preset', 'data_path', 'split', 'protocols', 'seeds', 'device', 'out_dir', 'smoke', 'streams']
 
 
 @pytest.fixture(scope='module')
