@@ -19,7 +19,7 @@ from .progress import say
 from .data import SkeletonData, make_loader
 from .train.engine import read_log
 from .train.registry import RECIPES, build_pretext, get_method
-from .experiment import pretrain_and_compare, pretrain_streams, experiment_data, VARIANT_NAMES
+from .experiment import pretrain_and_compare, pretrain_streams, VARIANT_NAMES
 
 # %% auto #0
 __all__ = ['DEFAULT_METHODS', 'COST_KEYS', 'CSV_FIELDS', 'resolve_methods', 'count_parameters', 'train_step_flops', 'Comparison',
@@ -120,7 +120,7 @@ def _slug(label: str) -> str:
     return re.sub(r'[^a-z0-9]+', '-', label.lower().replace('*', '-star')).strip('-')
 
 # %% ../nbs/72_compare.ipynb #c5a416bc
-def _run_one(label: str, method: str, preset: str, data: tuple, split, protocols: list, seed: int, run_dir: Path,
+def _run_one(label: str, method: str, preset: str, data, split, protocols: list, seed: int, run_dir: Path,
              device='cpu', smoke: bool = False, strict: bool = False, progress: bool = True,
              streams='',                    # '' one model; 'all' / 'joint,bone' / a tuple: one model per stream + fused scores
              **kw) -> dict:
@@ -316,11 +316,10 @@ def compare_methods(methods=None,                       # None / '' = every defa
     for l, why in skipped: say(f'[compare] skipping {l}: {why}')
     records, n, i = [], len(runs) * len(seeds), 0
     for seed in seeds:
-        pair = experiment_data(data, split, smoke, seed)
         for label, method, pre in runs:
             i += 1
             say(f'[compare {i}/{n}] {label} ({method}/{pre}), seed {seed}')
-            records.append(_run_one(label, method, pre, pair, split, protocols, seed, out / _slug(label) / f'seed-{seed}',
+            records.append(_run_one(label, method, pre, data, split, protocols, seed, out / _slug(label) / f'seed-{seed}',
                                     device, smoke, strict, progress, streams, baselines=baselines, **kw))
     cmp = Comparison(records, skipped, config)
     cmp.save(out)

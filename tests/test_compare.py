@@ -4,7 +4,9 @@ import contextlib, csv, io, json, re, subprocess, sys
 from pathlib import Path
 import pytest
 import torch.nn as nn
+import plotly.graph_objects as go
 from skellit.compare import compare_methods
+from skellit.explorer import explore
 from skellit.data import toy_data
 from skellit.train.registry import Recipe, register_method, register_recipe, METHODS, RECIPES
 
@@ -56,6 +58,10 @@ def test_notebook_under_papermill_writes_the_table(tmp_path):
     nb = json.loads((tmp_path / 'out.ipynb').read_text())
     shown = json.dumps([o for c in nb['cells'] for o in c.get('outputs', [])])
     assert 'application/vnd.plotly.v1+json' in shown and '| MAMP |' in shown
+    with contextlib.redirect_stdout(io.StringIO()):
+        ex = explore(None, out)                     # the explorer reloads the comparison's data from metrics.json
+    assert ex.run.options == ('mamp/seed-0', 'supervised-from-scratch/seed-0') and len(ex.data) == m['test_size']
+    assert isinstance(ex.figures['masks'], go.Figure)                          # MAMP's mask_figure
 
 
 def test_same_seeds_same_table(toy, tmp_path):
