@@ -37,8 +37,7 @@ def find_runs(runs) -> dict:
     return out
 
 # %% ../nbs/73_explorer.ipynb #97e1dcaa
-HOOKS = dict(masks=('mask_figure', 'masks'), attention=('attention_maps', 'temporal_attention_maps'),
-             reconstruction=('reconstruction',), prediction=('predict',))
+HOOKS = dict(masks=('mask_figure', 'masks'), attention=('attention_maps', 'temporal_attention_maps'), prediction=('predict',))
 
 def _hook(model: nn.Module, names) -> Optional[tuple]:
     "(name, callable) of the first hook found on the pretext, its encoder or the pretext's module; None if none."
@@ -73,7 +72,8 @@ def _attention(w) -> np.ndarray:
 # %% ../nbs/73_explorer.ipynb #91634a95
 def _prediction_figure(logits, data: SkeletonData, index: int) -> go.Figure:
     "Class probabilities of one sample as bars, the true class highlighted."
-    p = torch.softmax(torch.as_tensor(logits).detach().float()[0], -1).numpy()
+    if not torch.is_tensor(logits) or logits.dim() != 2: raise ValueError('predict gives no class scores (B, classes)')
+    p = torch.softmax(logits.detach().float()[0], -1).numpy()
     names = list(getattr(data, 'class_names', None) or [])
     names = names if len(names) == len(p) else [str(i) for i in range(len(p))]
     y = int(data.label[index]) if data.label is not None else -1
@@ -87,7 +87,7 @@ def sample_figures(run,                     # run directory, or the (model, reci
                    data: SkeletonData,      # the samples to show
                    index: int = 0,          # which sample
                    seed: int = 0) -> dict:  # seed of masks and other random views
-    "{'skeleton': figure, then 'masks', 'attention', 'reconstruction', 'prediction': figure or note (str)} of one sample."
+    "{'skeleton': figure, then the method's own figures, then 'masks', 'attention', 'prediction' (figure or note)} of one sample."
     model, recipe, spec = load_run(run) if isinstance(run, (str, Path)) else run
     if not 0 <= index < len(data): raise IndexError(f"sample_figures: index {index} outside the {len(data)} samples")
     name = f'{recipe.method}/{recipe.preset}'
@@ -101,19 +101,19 @@ def sample_figures(run,                     # run directory, or the (model, reci
     b = next(iter(make_loader(data.subset([index]), 1)))
     x, length = b['x'], b['length']
     if getattr(model, 'test_transform', None) is not None: x, length = model.test_transform(x, length, torch.Generator().manual_seed(seed))
+    if callable(getattr(model, 'figures', None)):
+        try: out.update(model.figures(x, length, seed))
+        except Exception as e: out['figures'] = f'{name}: figures failed on sample {index}: {type(e).__name__}: {e}'
     for view, names in HOOKS.items():
+        if view in out: continue
         h = _hook(model, names)
         if h is None:
-            out[view] = f'{name} offers no {view} view (none of: {", ".join(names)})'; continue
+            out[view] = f'{name} offers no {view} view (no figures entry, none of: {", ".join(names)})'; continue
         hname, f = h
         try:
             with torch.no_grad(): r = _call(f, x, length, seed)
             if view == 'masks': out[view] = r if isinstance(r, go.Figure) else masks_figure(r, layout=spec.layout, title=f'{name}: masks')
             elif view == 'attention': out[view] = attention_figure(_attention(r), title=f'{name}: attention ({hname})')
-            elif view == 'reconstruction':
-                seq, ln = r if isinstance(r, tuple) else (r, length)
-                out[view] = animate_skeleton(x[0], int(length[0]), spec.layout, overlay=torch.as_tensor(seq)[0], overlay_length=int(torch.as_tensor(ln).reshape(-1)[0]),
-                                             title=f'{name}: reconstruction over the input')
             else: out[view] = _prediction_figure(r, data, index)
         except Exception as e:          # a view that fails on this sample is reported, the others still show
             out[view] = f'{name}: {hname} failed on sample {index}: {type(e).__name__}: {e}'
@@ -166,7 +166,7 @@ class Explorer:
 def explore(data=None,          # SkeletonData, (train, test) (the test split is shown), a dataset name / path, or None: the first run's test split
             runs='runs',        # run directory, folder of runs, list, dict name -> dir, or a Comparison (see find_runs)
             seed: int = 0) -> Explorer:
-    "An ipywidgets explorer of runs: choose a sample and a run; skeleton, masks, attention, reconstruction, prediction."
+    "An ipywidgets explorer of runs: choose a sample and a run; skeleton, masks, attention, prediction."
     found = find_runs(runs)
     if not found: raise ValueError(f"explore: no run directories (with pretrained.pt) in {runs!r}")
     if data is None: data = _run_data(next(iter(found.values())))

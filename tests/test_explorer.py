@@ -1,5 +1,6 @@
-"""The explorer: the figures of one sample for a run directory written by the driver (the views a method offers, a
-note for the others), and the widget built over runs found on disk, reacting to its sample slider and run selector."""
+"""The explorer: the figures of one sample for a run directory written by the driver (the method's own figures and
+the views its hooks offer, a note for the others), and the widget built over runs found on disk, reacting to its
+sample slider and run selector."""
 import contextlib, io
 from pathlib import Path
 import pytest
@@ -22,13 +23,12 @@ def runs(tmp_path_factory):
 def test_sample_figures_of_a_run(runs):
     root, te = runs
     f = sample_figures(root / 'cmp' / 'mamp' / 'seed-0', te, 2, seed=1)
-    assert list(f) == ['skeleton', 'masks', 'attention', 'reconstruction', 'prediction']
+    assert list(f) == ['skeleton', 'masks', 'prediction', 'attention']                  # MAMP's own figures
     assert len(f['skeleton'].frames) == int(te.length[2]) and f['skeleton'].layout.title.text == 'toy[2]'
-    assert isinstance(f['masks'], go.Figure) and len(f['masks'].data) == 2                  # MAMP's mask_figure
-    assert f['prediction'] == 'mamp/demo offers no prediction view (none of: predict)'
+    assert all(isinstance(v, go.Figure) for v in f.values()) and len(f['masks'].data) == 2
     g = sample_figures(root / 'cmp' / 'supervised' / 'seed-0', te, 2)
     assert isinstance(g['prediction'], go.Figure) and abs(sum(g['prediction'].data[0].y) - 100) < 1e-3
-    assert isinstance(g['masks'], str) and 'offers no masks view' in g['masks']
+    assert g['masks'] == 'supervised/demo offers no masks view (no figures entry, none of: mask_figure, masks)'
     again = sample_figures(root / 'cmp' / 'mamp' / 'seed-0', te, 2, seed=1)
     assert again['masks'].data[0].z.tolist() == f['masks'].data[0].z.tolist()              # seeded views repeat
     with pytest.raises(IndexError, match='outside the 8 samples'): sample_figures(root / 'cmp' / 'mamp' / 'seed-0', te, 8)
@@ -40,6 +40,7 @@ def test_widget_over_runs_on_disk(runs):
     with contextlib.redirect_stdout(io.StringIO()):
         ex = explore(te, root / 'cmp')
     assert isinstance(ex, Explorer) and ex.run.options == ('mamp/seed-0', 'supervised/seed-0') and ex.sample.max == 7
+    assert list(ex.figures) == ['skeleton', 'masks', 'prediction', 'attention'] and ex.notes.value == ''
     assert ex.widget.children[0].children == (ex.run, ex.sample)
     ex.sample.value = 4
     assert ex.figures['skeleton'].layout.title.text == 'toy[4]'
