@@ -6,7 +6,7 @@ Docs: https://skellit.github.io/skellit/explorer.html.md"""
 
 # %% ../nbs/73_explorer.ipynb #32f621cf
 from __future__ import annotations
-import inspect, json, sys
+import html, inspect, json, sys
 from functools import partial
 from pathlib import Path
 from typing import Callable, Optional
@@ -150,7 +150,7 @@ class Explorer:
         "Recompute the views for the selected run and sample and show them."
         self.figures = sample_figures(self.model(self.run.value), self.data, self.sample.value, self.seed)
         notes = [v for v in self.figures.values() if isinstance(v, str)]
-        self.notes.value = ''.join(f'<div><i>{n}</i></div>' for n in notes)
+        self.notes.value = ''.join(f'<div><i>{html.escape(n)}</i></div>' for n in notes)
         if in_kernel():
             from IPython.display import display, clear_output
             with self.out:
