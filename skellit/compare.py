@@ -106,13 +106,13 @@ def _throughput(run_dir: Path, metrics: dict) -> Optional[float]:
     return metrics['train_size'] * metrics['pretrain']['epochs'] / secs if secs else None
 
 # %% ../nbs/72_compare.ipynb #87b127a9
-def _score(r) -> Optional[float]:
-    "The top-1 of a protocol summary (dict with top1 / top1_mean, or a number); None if it has none."
-    if isinstance(r, (int, float)): return float(r)
-    if isinstance(r, dict):
-        v = r.get('top1', r.get('top1_mean'))
-        return None if v is None else float(v)
-    return None
+def _score(r) -> Optional[tuple]:
+    "(value, metric name) of a protocol summary: top1 / top1_mean, else its first number; a plain number is a 'score'."
+    if isinstance(r, (int, float)) and not isinstance(r, bool): return float(r), 'score'
+    if not isinstance(r, dict): return None
+    for k in ('top1', 'top1_mean'):
+        if r.get(k) is not None: return float(r[k]), 'top1'
+    return next(((float(v), k) for k, v in r.items() if isinstance(v, (int, float)) and not isinstance(v, bool)), None)
 
 # %% ../nbs/72_compare.ipynb #765bf120
 def _slug(label: str) -> str:
@@ -137,7 +137,8 @@ def _run_one(label: str, method: str, preset: str, data, split, protocols: list,
         rec['wall_s'] = time.time() - t0
         m = exp.metrics
         scores = {p: {v: _score(r) for v, r in rs.items()} for p, rs in m['results'].items()}
-        rec.update(results={p: {v: x for v, x in vs.items() if x is not None} for p, vs in scores.items()},
+        rec['metric'] = {p: x[1] for p, vs in scores.items() for x in vs.values() if x is not None and x[1] != 'top1'}
+        rec.update(results={p: {v: x[0] for v, x in vs.items() if x is not None} for p, vs in scores.items()},
                    pretrain_s=m['pretrain']['seconds'], samples_per_s=_throughput(run_dir, m),
                    params_encoder=count_parameters(exp.model.encoder), params_total=count_parameters(exp.model))
         try:
@@ -176,7 +177,7 @@ class Comparison:
 
     @property
     def table(self) -> list:
-        "One dict per method × protocol × variant (top-1 per seed, mean, std, costs); one per failed or skipped method."
+        "One dict per method × protocol × variant (top-1, or the protocol's metric, per seed, mean, std, costs); one per failed or skipped method."
         rows, by = [], {}
         for r in self.runs: by.setdefault((r['label'], r['method'], r['preset']), []).append(r)
         for (label, method, preset), rs in by.items():
@@ -191,7 +192,9 @@ class Comparison:
                     top1 = [r['results'].get(p, {}).get(v) for r in rs]
                     if any(t is None for t in top1): continue
                     mean, std = _stats(top1)
-                    rows.append(dict(base, status='ok', protocol=p, variant=v, column=_column(p, v), top1=top1,
+                    metric = rs[0].get('metric', {}).get(p, 'top1')
+                    rows.append(dict(base, status='ok', protocol=p, variant=v, metric=metric, top1=top1,
+                                     column=_column(p, v) + ('' if metric == 'top1' else f' [{metric}]'),
                                      top1_mean=mean, top1_std=std, **costs))
         rows += [dict(method=l, status='skipped', error=why) for l, why in self.skipped]
         return rows
@@ -216,7 +219,8 @@ def markdown(self: Comparison) -> str:
     cols, tab = self.columns, self.table
     n = max((len(r['top1']) for r in tab if r['status'] == 'ok'), default=1)
     head = ['method', 'recipe'] + cols + ['params (encoder / total)', 'pretraining FLOPs / sample', 'samples / s', 'wall time (s)', 'note']
-    lines = [f'Top-1 accuracy (%) on the test split' + (f', mean ± std over {n} seeds' if n > 1 else '') + '.', '',
+    lines = [f'Top-1 accuracy (%) on the test split' + (f', mean ± std over {n} seeds' if n > 1 else '') +
+             ('; [metric]: another metric of the protocol' if any('[' in c for c in cols) else '') + '.', '',
              '| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
     for label in dict.fromkeys(r['method'] for r in tab):
         rs = [r for r in tab if r['method'] == label]
@@ -232,7 +236,7 @@ def markdown(self: Comparison) -> str:
     return '\n'.join(lines)
 
 # %% ../nbs/72_compare.ipynb #39f92eda
-CSV_FIELDS = ('method', 'recipe', 'status', 'protocol', 'variant', 'column', 'top1_mean', 'top1_std', 'top1', 'seeds') + COST_KEYS + ('error', 'note')
+CSV_FIELDS = ('method', 'recipe', 'status', 'protocol', 'variant', 'metric', 'column', 'top1_mean', 'top1_std', 'top1', 'seeds') + COST_KEYS + ('error', 'note')
 
 @patch
 def to_csv(self: Comparison, path) -> Path:
@@ -248,10 +252,10 @@ def to_csv(self: Comparison, path) -> Path:
 # %% ../nbs/72_compare.ipynb #ddf09dd1
 @patch
 def figure(self: Comparison, title: str = 'Top-1 accuracy (%) on the test split') -> go.Figure:
-    "Grouped bars: one group per method, one bar per protocol column, error bars = std over seeds."
+    "Grouped bars of the top-1 columns: one group per method, one bar per protocol, error bars = std over seeds."
     fig = go.Figure()
-    ok = [r for r in self.table if r['status'] == 'ok']
-    for c in self.columns:
+    ok = [r for r in self.table if r['status'] == 'ok' and r['metric'] == 'top1']    # other metrics have other scales
+    for c in dict.fromkeys(r['column'] for r in ok):
         rs = [r for r in ok if r['column'] == c]
         fig.add_trace(go.Bar(name=c, x=[r['method'] for r in rs], y=[r['top1_mean'] for r in rs],
                              error_y=dict(type='data', array=[r['top1_std'] for r in rs], visible=True),
