@@ -157,9 +157,17 @@ class Experiment:
         cols = [v for v in VARIANT_NAMES if any(v in r for r in self.metrics['results'].values())]
         lines = ['| protocol (top-1 %) | ' + ' | '.join(VARIANT_NAMES[c] for c in cols) + ' |', '|---' * (len(cols) + 1) + '|']
         for p, r in self.metrics['results'].items():
-            cell = lambda c: '' if c not in r else (f"{r[c]['top1']:.1f}" if 'top1' in r[c] else f"{r[c]['top1_mean']:.1f} ± {r[c]['top1_std']:.1f}")
-            lines.append(f'| {p} | ' + ' | '.join(cell(c) for c in cols) + ' |')
+            lines.append(f'| {p} | ' + ' | '.join(_cell(r.get(c)) for c in cols) + ' |')
         return '\n'.join(lines)
+
+
+def _cell(s: Optional[dict]) -> str:
+    "A table cell: top-1, mean ± std over runs, or the first number of another protocol's summary with its name."
+    if s is None: return ''
+    if 'top1' in s: return f"{s['top1']:.1f}"
+    if 'top1_mean' in s: return f"{s['top1_mean']:.1f} ± {s['top1_std']:.1f}"
+    k, v = next(((k, v) for k, v in s.items() if isinstance(v, (int, float)) and not isinstance(v, bool)), ('', None))
+    return '' if v is None else f'{k} {v:.3g}'
 
 # %% ../nbs/70_experiment.ipynb #c6c651ed
 @patch
@@ -230,9 +238,11 @@ def pretrain(recipe: Recipe, spec: DataSpec, train: SkeletonData, out_dir=None, 
 
 # %% ../nbs/70_experiment.ipynb #d345be64
 def _summary(r) -> dict:
-    "The JSON summary of an `EvalResult` (or of a semi-supervised result dict)."
-    if isinstance(r, EvalResult): return r.summary()
-    return {k: v for k, v in r.items() if k != 'runs'}
+    "The JSON summary of an `EvalResult`, of any result with a `summary()` (detection, motion prediction), of a dict or of a number."
+    if hasattr(r, 'summary') and callable(r.summary): return r.summary()
+    if isinstance(r, dict): return {k: v for k, v in r.items() if k != 'runs'}
+    if isinstance(r, (int, float)): return {'score': float(r)}
+    raise TypeError(f"a protocol returned {type(r).__name__}; return an EvalResult, an object with summary() -> dict, a dict or a number")
 
 # %% ../nbs/70_experiment.ipynb #42c9231d
 def _evaluate(recipe, spec, model, train, test, protocols, baselines, device, seed, progress) -> tuple:

@@ -32,7 +32,7 @@ def test_runners_exist():
     assert 'run_mamp.ipynb' in names
 
 
-@pytest.mark.parametrize('nb', [p for p in NBS if not p.name.startswith('run_') and p.name != 'index.ipynb'],
+@pytest.mark.parametrize('nb', [p for p in NBS if not p.name.startswith(('run_', 'compare')) and p.name != 'index.ipynb'],
                          ids=lambda p: p.name)
 def test_component_notebook_exports_a_module_that_imports(nb):
     src = [''.join(c['source']) for c in _cells(nb) if c['cell_type'] == 'code']

@@ -53,7 +53,7 @@ def prepare(execute: bool, only=None) -> dict:
         group = [p for p in nbs if re.match(pat, p.name)]
         for p in group: shutil.copy(p, SRC / p.name)
         if group: nav.append({label: [{_title(p): p.name} for p in group]})
-    table = ROOT / 'runs' / 'compare' / 'table.md'
+    table = ROOT / 'runs' / 'compare' / 'results.md'
     if table.exists():
         (SRC / 'results.md').write_text('# Comparison table\n\nThe latest table written by `nbs/compare.ipynb`.\n\n' + table.read_text())
         nav.append({'Results': 'results.md'})
