@@ -38,11 +38,12 @@ def test_runner_is_parameters_one_call_and_plots(nb):
     assert len(lines) <= 20, f"{nb.name}: {len(lines)} code lines besides the parameters; a runner is one call and its plots"
 
 
-def _run(nb, tmp_path, data_path, split=''):
+def _run(nb, tmp_path, data_path, split='', extra=()):
     out = tmp_path / 'out.ipynb'
     args = [sys.executable, '-m', 'papermill', str(NBS / nb), str(out), '-p', 'data_path', str(data_path), '-p', 'smoke', 'True',
             '-p', 'out_dir', str(tmp_path / 'run'), '--cwd', str(tmp_path)]
     if split: args += ['-p', 'split', split]
+    args += list(extra)
     r = subprocess.run(args, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     return json.loads((tmp_path / 'run' / 'metrics.json').read_text())
@@ -93,6 +94,7 @@ def ctrgcn_npz(tmp_path_factory):
 @pytest.mark.parametrize('nb', RUNNERS, ids=lambda p: p.name)
 def test_every_runner_uses_the_npz_files_own_split(nb, tmp_path, ctrgcn_npz):
     path, n_train, n_test = ctrgcn_npz
-    m = _run(nb.name, tmp_path, path)                 # no split parameter
+    m = _run(nb.name, tmp_path, path, extra=['-p', 'tensorboard', 'True'])     # no split parameter
     assert (m['train_size'], m['test_size']) == (n_train, n_test) and m['split'] is None
     assert set(m['results']) >= {'knn', 'linear'}
+    assert list((tmp_path / 'run' / 'tensorboard').glob('events.out.tfevents.*')), "-p tensorboard True writes TensorBoard events"
