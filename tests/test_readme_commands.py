@@ -6,7 +6,7 @@ smoke-sized substitutions only:
 
 * paths under `/data/` point to small files written here by the project's own writers (`skellit.io.formats.write_*`,
   `skellit.io.ntu_raw.write_skeleton`, an official-style MAMP checkpoint); a README path without such a file fails;
-* `papermill` runs get `-p smoke True`, `skellit train` and `torchrun ... skellit.cli train` get `--smoke`, a CUDA
+* `papermill` runs get `-p smoke True` (and the comparison one seed), `skellit train` and `torchrun ... skellit.cli train` get `--smoke`, a CUDA
   device becomes the CPU when there is none, `--workers N` becomes 1 and `torchrun` starts one process;
 * console scripts are started through the entry points that `pyproject.toml` declares (what `pip install` creates);
 * the install line, `bash .ci/run` and the docs build are what CI itself executes; here they are checked against
@@ -163,6 +163,7 @@ def smoke_argv(cmd: list, work: Path):
         return None
     if prog == 'papermill':
         if not torch.cuda.is_available(): args = ['cpu' if a == 'cuda' else a for a in args]
+        args = ['0' if j and args[j - 1] == 'seeds' else a for j, a in enumerate(args)]   # the comparison: one seed
         return [sys.executable, '-m', 'papermill', *args, '-p', 'smoke', 'True']
     if prog == 'torchrun':
         i = args.index('-m')
@@ -219,9 +220,10 @@ def test_readme_command_runs(cmd, work):
     if cmd[:2] == ['skellit', 'export']:
         out = work / cmd[cmd.index('--checkpoint') + 1] / 'encoder.onnx'
         assert out.stat().st_size > 1000 and 'onnxruntime vs PyTorch' in r.stdout, r.stdout
+    if cmd[:2] == ['papermill', 'nbs/compare.ipynb']: assert list(work.glob('runs/compare/*.csv')), r.stdout[-2000:]
     if cmd[:2] == ['skellit', 'eval']: assert (work / cmd[cmd.index('--run') + 1] / 'eval.json').exists()
     if '--help-config' in cmd: assert 'warmup_epochs' in r.stdout and 'mask_ratio' in r.stdout
-    if cmd[0] == 'papermill':                       # the terminal shows the configuration, progress and the table
+    if cmd[0] == 'papermill' and Path(cmd[1]).name.startswith('run_'):   # a runner's terminal: configuration, progress, table
         log = r.stdout + r.stderr
         for s in ('method / preset', 'fit:', 'features:', '| protocol (top-1 %) |', 'raw coordinates'): assert s in log, s
 
