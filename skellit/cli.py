@@ -1,4 +1,4 @@
-"""`skellit list`, `skellit train` and `skellit eval`: the same experiments the runner notebooks run, from a shell or under `torchrun`.
+"""`skellit list`, `skellit train`, `skellit eval` and `skellit export`: the same experiments the runner notebooks run, from a shell or under `torchrun`, and the trained encoder as an ONNX file.
 
 Docs: https://skellit.github.io/skellit/cli.html.md"""
 
@@ -14,6 +14,7 @@ import torch.distributed as dist
 from .train.engine import TrainConfig, is_main_process
 from .train.registry import RECIPES, DataConventions, Recipe, get_recipe, get_method
 from .experiment import pretrain_and_compare, load_run, experiment_data, run_protocol, resolve_recipe
+from .train.export import export_onnx
 
 # %% auto #0
 __all__ = ['parse_sets', 'check_set_types', 'list_table', 'help_config', 'main']
@@ -100,6 +101,12 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument('--data', default=None, help='dataset (default: the one in the run\'s metrics.json, else synthetic)')
     e.add_argument('--split', default=None)
     e.add_argument('--device', default='auto'); e.add_argument('--seed', type=int, default=0)
+    x = sub.add_parser('export', help="write a saved run's encoder as an ONNX file, checked against PyTorch with onnxruntime")
+    x.add_argument('--checkpoint', '--run', dest='run', required=True, help='run directory (holds pretrained.pt) or the pretrained.pt file')
+    x.add_argument('--format', default='onnx', choices=['onnx'], help='output format (onnx)')
+    x.add_argument('--out', default=None, help='output file (default: encoder.onnx next to the checkpoint)')
+    x.add_argument('--frames', type=int, default=0, help="time length of the exported graph (default: the preset's input length, else 64)")
+    x.add_argument('--no-check', action='store_true', help='skip the onnxruntime comparison')
     return p
 
 # %% ../nbs/71_cli.ipynb #ff9e8e04
@@ -131,14 +138,29 @@ def _eval(a) -> int:
     if is_main_process(): (run / 'eval.json').write_text(json.dumps(out, indent=1))
     return 0
 
+# %% ../nbs/71_cli.ipynb #91321cbe
+def _export_frames(recipe: Recipe, frames: int = 0) -> int:
+    "Time length of the exported graph: `frames` if given, else the preset's input length, else 64."
+    return int(frames or recipe.data.num_frames or min(recipe.data.max_frames or 64, 64))
+
+def _export(a) -> int:
+    model, recipe, spec = load_run(a.run)
+    src = Path(a.run)
+    out = Path(a.out) if a.out else (src if src.is_dir() else src.parent) / 'encoder.onnx'
+    try: r = export_onnx(model.encoder, spec, out, frames=_export_frames(recipe, a.frames), check=not a.no_check)
+    except AssertionError as e: raise ValueError(str(e)) from None
+    diff = 'not checked' if r['max_abs_diff'] is None else f"onnxruntime vs PyTorch {r['max_abs_diff']:.1e}"
+    print(f"wrote {r['path']} (outputs: {', '.join(r['outputs'])}; {diff})", flush=True)
+    return 0
+
 # %% ../nbs/71_cli.ipynb #1e16b234
 def main(argv=None) -> int:
     "Entry point of the `skellit` console script."
     a = _parser().parse_args(argv)
     try:
         if a.cmd == 'list': print(list_table()); return 0
-        return _train(a) if a.cmd == 'train' else _eval(a)
-    except (KeyError, ValueError, FileNotFoundError) as e:
+        return {'train': _train, 'eval': _eval, 'export': _export}[a.cmd](a)
+    except (KeyError, ValueError, FileNotFoundError, ImportError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
         print(f"skellit {a.cmd}: {msg}", file=sys.stderr); return 2
     finally:

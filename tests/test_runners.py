@@ -38,11 +38,12 @@ def test_runner_is_parameters_one_call_and_plots(nb):
     assert len(lines) <= 20, f"{nb.name}: {len(lines)} code lines besides the parameters; a runner is one call and its plots"
 
 
-def _run(nb, tmp_path, data_path, split=''):
+def _run(nb, tmp_path, data_path, split='', extra=()):
     out = tmp_path / 'out.ipynb'
     args = [sys.executable, '-m', 'papermill', str(NBS / nb), str(out), '-p', 'data_path', str(data_path), '-p', 'smoke', 'True',
             '-p', 'out_dir', str(tmp_path / 'run'), '--cwd', str(tmp_path)]
     if split: args += ['-p', 'split', split]
+    args += list(extra)
     r = subprocess.run(args, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     return json.loads((tmp_path / 'run' / 'metrics.json').read_text())
@@ -75,3 +76,25 @@ def test_run_mamp_on_aimclr_folder_and_pyskl_file(tmp_path):
     write_pyskl(tmp_path / 'p.pkl', d, splits={'xsub_train': range(28), 'xsub_val': range(28, 40)})
     m = _run('run_skeleton_mae.ipynb', tmp_path / 'b', tmp_path / 'p.pkl')
     assert (m['train_size'], m['test_size']) == (28, 12) and m['spec']['num_joints'] == 25
+
+
+@pytest.fixture(scope='module')
+def ctrgcn_npz(tmp_path_factory):
+    "A CTR-GCN .npz (x_train, y_train, x_test, y_test) written by skellit's writer: it carries its own split."
+    from skellit.io.formats import write_npz
+    from skellit.io.splits import split_dataset
+    from skellit.io.synthetic import make_synthetic
+    p = tmp_path_factory.mktemp('npz') / 'NTU60_XSub.npz'
+    tr, te = split_dataset(make_synthetic(72, seed=0, t_range=(20, 40)), 'synthetic-xsub')
+    tr, te = tr.subset(range(min(len(tr), 40))), te.subset(range(24))    # within smoke size: every sample is used
+    write_npz(p, tr, te)
+    return p, len(tr), len(te)
+
+
+@pytest.mark.parametrize('nb', RUNNERS, ids=lambda p: p.name)
+def test_every_runner_uses_the_npz_files_own_split(nb, tmp_path, ctrgcn_npz):
+    path, n_train, n_test = ctrgcn_npz
+    m = _run(nb.name, tmp_path, path, extra=['-p', 'tensorboard', 'True'])     # no split parameter
+    assert (m['train_size'], m['test_size']) == (n_train, n_test) and m['split'] is None
+    assert set(m['results']) >= {'knn', 'linear'}
+    assert list((tmp_path / 'run' / 'tensorboard').glob('events.out.tfevents.*')), "-p tensorboard True writes TensorBoard events"
