@@ -202,8 +202,6 @@ def test_every_data_path_has_a_fixture():
     assert not unknown, f"README paths without a test file: {unknown}; add a writer to DATA"
 
 
-@pytest.mark.xfail(_entry_broken('skellit-ntu'), reason="pyproject.toml declares skellit-ntu = 'skellit.ntu_raw:main'; "
-                   "the module is skellit.io.ntu_raw (fix: skellit-ntu = \"skellit.io.ntu_raw:main\")", strict=True)
 def test_console_scripts_point_to_functions():
     assert not [n for n in PYPROJECT['project']['scripts'] if _entry_broken(n)]
 
@@ -212,8 +210,6 @@ def test_console_scripts_point_to_functions():
 def test_readme_command_runs(cmd, work):
     argv = smoke_argv(cmd, work)
     if argv is None: return                         # pip install / bash .ci/run: checked above, run by CI itself
-    if cmd[0] in PYPROJECT['project']['scripts'] and _entry_broken(cmd[0]):
-        pytest.xfail(f"console script {cmd[0]} points to a missing function (see test_console_scripts_point_to_functions)")
     r = subprocess.run(argv, cwd=work, env=_env(work), capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, f"`{' '.join(cmd)}` failed:\n{r.stdout[-2000:]}\n{r.stderr[:3000]}\n...\n{r.stderr[-3000:]}"
     if cmd[:2] == ['skellit', 'list']: assert 'paper-ntu60' in r.stdout and 'demo' in r.stdout
