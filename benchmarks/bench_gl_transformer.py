@@ -7,7 +7,8 @@ Uses `benchmarks/bench.py` (`bench_training`, `measure_matmul_flops`; FLOPs by `
 skeletons (3 x 300 x 25 x 2, second person absent in odd samples) with the given valid lengths, passed once through
 the model's training transform (input step, interpolation, shear), then zero-padded back to T_max = 300 as a loader
 would deliver them. One training step = MPDP labels + forward + loss + backward + AdamW step. `--no-pack` computes
-every padded frame (the official code's work) instead of the valid frames only."""
+every padded frame (the official code's work) instead of the valid frames only. On a machine shared with other jobs,
+`--threads 1` gives much steadier numbers than several threads (OpenMP barriers stall when a thread is descheduled)."""
 import argparse, json, sys
 from pathlib import Path
 import torch
