@@ -14,7 +14,14 @@ from pathlib import Path
 import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.bench import bench_training, measure_matmul_flops
-from skellit.methods.gl_transformer import build_gl_transformer
+from skellit.data import DataSpec
+from skellit.train.registry import get_recipe, build_pretext
+import skellit.methods.gl_transformer   # registers the method and its recipes
+
+
+def build(preset: str = 'paper-ntu60', **model) -> torch.nn.Module:
+    "The GL-Transformer pretext of a registered recipe for NTU-shaped data (25 joints, 2 persons, xyz, 300 frames)."
+    return build_pretext(get_recipe('gl_transformer', preset, **model), DataSpec())
 
 
 def parse_lengths(spec: str, batch_size: int, max_frames: int) -> list:
@@ -44,7 +51,7 @@ def bench_gl(preset: str = 'paper-ntu60', batch_size: int = 2, lengths: str = 'f
              steps: int = 3, warmup: int = 1, pack: bool = True, matmul_flops: float | None = None, seed: int = 0) -> dict:
     "Benchmark one GL-Transformer pretraining configuration; returns bench_training's dict plus the setting."
     torch.manual_seed(seed)
-    model = build_gl_transformer(preset, pack=pack)
+    model = build(preset, pack=pack)
     batch = gl_batch(model, parse_lengths(lengths, batch_size, model.encoder.max_frames), seed)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=5e-5, weight_decay=0.1)
     r = bench_training(model, batch, device=device, steps=steps, warmup=warmup, optimizer=opt, matmul_flops=matmul_flops)

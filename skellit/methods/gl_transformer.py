@@ -6,7 +6,8 @@ Docs: https://skellit.github.io/skellit/gl_transformer.html.md"""
 
 # %% ../../nbs/53_gl_transformer.ipynb #226ef192
 from __future__ import annotations
-from dataclasses import dataclass
+import inspect
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional, Sequence, Union
 import numpy as np
@@ -14,103 +15,21 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from fastcore.basics import patch
-from ..skeleton import get_layout, LAYOUTS
-from ..layers import Attention, Mlp, drop_path, sinusoid_1d
-from ..interface import Features, Encoder, Pretext, Supervised, LinearHead, frame_mask
-from ..transforms import (Transform, Compose, RandomTemporalInterpolate, RandomShear, disentangle,
-                                mask_padding, _check, _linear_resample)
+from ..skeleton import get_layout, valid_frames, pad_persons
+from ..data import DataSpec
+from ..io.ntu_raw import read_skeleton
+from ..ops.transforms import (Transform, Compose, RandomTemporalInterpolate, RandomShear, disentangle, mask_padding,
+                                    parallel_skeleton, trim_leading_empty, _linear_resample)
+from ..ops.layers import Attention, Mlp, drop_path, drop_path_rows, packed_attention, sinusoid_1d
+from ..interface import Features, Encoder, Pretext, Supervised
+from ..train.engine import TrainConfig
+from ..train.registry import Recipe, DataConventions, register_method, register_recipe, get_recipe
 
 # %% auto #0
-__all__ = ['PRESETS', 'parallel_skeleton', 'ParallelSkeleton', 'trim_leading_empty', 'drop_path_rows', 'packed_attention',
-           'GLInput', 'gl_ntu_bodies', 'gl_tokens', 'global_tokens', 'FrameRows', 'GLABlock', 'GLTransformerEncoder',
-           'mpdp_labels', 'MPDPHead', 'mpdp_global_mask', 'mpdp_loss', 'gl_transforms', 'GLTransformer',
-           'gl_linear_eval_model', 'temporal_attention_maps', 'attended_distance', 'attended_distance_figure',
-           'load_official_gl', 'build_gl_transformer']
-
-# %% ../../nbs/53_gl_transformer.ipynb #9a755823
-def parallel_skeleton(x: Tensor,                      # (B, 3, T, V, M) skeletons (any joint layout)
-                      length: Optional[Tensor] = None,  # (B,) valid frames; None: all frames count for the sign
-                      layout='ntu25',                 # layout whose joint names locate the two shoulders
-                      left: str = 'shoulder_left',    # joint at the tail of the alignment vector
-                      right: str = 'shoulder_right',  # joint at its head
-                      eps: float = 1e-4,              # added to the vector's norm (official 1e-4)
-                      ) -> Tensor:
-    "Per-frame yaw alignment: rotate each person's frames about y so the floor projection of right − left points along +x."
-    if not torch.is_tensor(x) or x.dim() != 5 or x.shape[1] != 3:
-        raise ValueError(f"parallel_skeleton needs xyz skeletons of shape (B, 3, T, V, M), got {tuple(getattr(x, 'shape', ()))}")
-    lay = get_layout(layout)
-    if x.shape[3] != lay.num_joints:
-        raise ValueError(f"parallel_skeleton: x has {x.shape[3]} joints but layout {lay.name!r} has {lay.num_joints}; pass the data's layout")
-    l, r = lay.index(left), lay.index(right)
-    xd = x.double()
-    vx, vz = xd[:, 0, :, r] - xd[:, 0, :, l], xd[:, 2, :, r] - xd[:, 2, :, l]     # (B, T, M)
-    theta = torch.arccos(vx / (torch.sqrt(vx * vx + vz * vz) + eps))
-    if length is not None: vz = vz * frame_mask(length.to(x.device), x.shape[2])[..., None]
-    theta = torch.where(vz.sum(1, keepdim=True) >= 0, -theta, theta)[:, :, None]  # (B, T, 1, M)
-    c, s = theta.cos(), theta.sin()
-    X, Y, Z = xd.unbind(1)
-    return torch.stack([c * X - s * Z, Y, s * X + c * Z], 1).to(x.dtype)
-
-class ParallelSkeleton(Transform):
-    "Transform form of `parallel_skeleton` (deterministic)."
-    def __init__(self, layout='ntu25', left: str = 'shoulder_left', right: str = 'shoulder_right'):
-        self.layout, self.left, self.right = get_layout(layout).name, left, right
-    def apply(self, x, length): return parallel_skeleton(x, length, self.layout, self.left, self.right), length
-
-# %% ../../nbs/53_gl_transformer.ipynb #dae2f0ec
-def trim_leading_empty(x: Tensor,       # (B, C, T, V, M)
-                       length: Tensor,  # (B,) valid frames
-                       person: int = 0  # the person whose absence marks an empty frame
-                       ) -> tuple:
-    "Drop each sample's leading frames in which `person` is absent (all zero) and shift the rest to frame 0; returns (x, length)."
-    length = _check(x, length)
-    B, C, T, V, M = x.shape
-    present = x[..., person].ne(0).any(3).any(1) & frame_mask(length, T)          # (B, T)
-    start = torch.where(present.any(1), present.float().argmax(1), torch.zeros_like(length))
-    idx = (torch.arange(T, device=x.device)[None] + start[:, None]).clamp_max(T - 1)
-    y = x.gather(2, idx[:, None, :, None, None].expand(B, C, T, V, M))
-    new_len = length - start
-    return mask_padding(y, new_len), new_len
-
-# %% ../../nbs/53_gl_transformer.ipynb #30153448
-def drop_path_rows(x: Tensor,          # (N, ...) packed rows of a residual branch
-                   p: float,           # drop probability
-                   training: bool,
-                   group: Tensor,      # (N,) long: which sample each row belongs to
-                   num_groups: int,    # number of samples
-                   scale_by_keep: bool = True) -> Tensor:
-    "Stochastic depth over packed rows: one keep/drop draw per group, shared by its rows."
-    if p == 0. or not training: return x
-    keep = 1. - p
-    r = x.new_empty(num_groups).bernoulli_(keep)
-    if scale_by_keep and keep > 0: r = r / keep
-    return x * r[group].view(-1, *([1] * (x.dim() - 1)))
-
-def packed_attention(attn: Attention,                        # a `skellit.layers.Attention`
-                     rows: Tensor,                           # (N, dim) the rows that exist
-                     index: Optional[Tensor],                # (N,) their flat positions b·L + l; None: all B·L in order
-                     B: int, L: int,                         # padded layout
-                     key_padding_mask: Optional[Tensor] = None,  # (B, L) bool, True = padding key
-                     return_attn: bool = False):             # also return the weights (B, heads, L, L)
-    "Self-attention of `attn` over sequences stored as packed rows; returns (N, dim) (and the weights)."
-    H, hd, inner = attn.heads, attn.head_dim, attn.inner
-    qkv = attn.qkv(rows)
-    if index is not None: qkv = qkv.new_zeros(B * L, 3 * inner).index_copy(0, index, qkv)
-    q, k, v = qkv.view(B, L, 3, H, hd).permute(2, 0, 3, 1, 4).unbind(0)
-    allowed = None if key_padding_mask is None else (~key_padding_mask)[:, None, None, :]
-    p = attn.attn_drop if attn.training else 0.
-    w = None
-    if return_attn:
-        s = (q * attn.scale) @ k.transpose(-2, -1)
-        if allowed is not None: s = s.masked_fill(~allowed, float('-inf'))
-        w = s.softmax(-1)
-        o = F.dropout(w, p, training=True) @ v if p > 0 else w @ v
-    else:
-        o = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=p)
-    o = o.transpose(1, 2).reshape(B * L, inner)
-    if index is not None: o = o.index_select(0, index)
-    o = attn.proj_drop(attn.proj(o))
-    return (o, w) if return_attn else o
+__all__ = ['MODEL_KEYS', 'LR_PAPER', 'GLInput', 'gl_ntu_bodies', 'gl_tokens', 'global_tokens', 'FrameRows', 'GLABlock',
+           'GLTransformerEncoder', 'mpdp_labels', 'MPDPHead', 'mpdp_global_mask', 'mpdp_loss', 'gl_transforms',
+           'GLTransformer', 'gl_linear_eval_model', 'temporal_attention_maps', 'attended_distance',
+           'attended_distance_figure', 'load_official_gl', 'build_gl_transformer']
 
 # %% ../../nbs/53_gl_transformer.ipynb #95d85e2d
 def _gl_center(layout, center=None) -> int:
@@ -142,13 +61,11 @@ class GLInput(Transform):
         return x, length
 
 # %% ../../nbs/53_gl_transformer.ipynb #5873ac29
-def gl_ntu_bodies(raw: dict,                 # `skellit.ntu_raw.read_skeleton` output (or a path to a .skeleton file)
+def gl_ntu_bodies(raw: dict,                 # `skellit.io.ntu_raw.read_skeleton` output (or a path to a .skeleton file)
                   dataset: str = 'ntu60'     # 'ntu60': first two slots; 'ntu120': two most energetic of four
                   ) -> tuple:
     "Official GL-Transformer body choice and leading-frame trim for one raw NTU file: ((3, F, 25, 2) float32, length)."
-    if isinstance(raw, (str, Path)):
-        from skellit.ntu_raw import read_skeleton
-        raw = read_skeleton(raw)
+    if isinstance(raw, (str, Path)): raw = read_skeleton(raw)
     if dataset not in ('ntu60', 'ntu120'): raise ValueError(f"dataset must be 'ntu60' or 'ntu120', got {dataset!r}")
     F_, frame, vals = raw['num_frames'], np.asarray(raw['frame']), np.asarray(raw['values'])
     V, n_read = vals.shape[1] if len(vals) else 25, (2 if dataset == 'ntu60' else 4)
@@ -193,7 +110,7 @@ class FrameRows:
     @classmethod
     def make(cls, length: Tensor, T: int, pack: bool = True) -> 'FrameRows':
         "Rows of the valid frames only (`pack`) or of all B·T frames."
-        fm = frame_mask(length, T); B = len(length)
+        fm = valid_frames(length, T); B = len(length)
         if pack:
             index = fm.flatten().nonzero().squeeze(1)
             return cls(index, index // T, index % T, B, T, ~fm, torch.ones_like(index, dtype=torch.bool))
@@ -298,11 +215,8 @@ def prepare(self: GLTransformerEncoder, x: Tensor, length: Optional[Tensor] = No
     B, C, T, V, M = x.shape
     if (C, V) != (self.in_channels, self.num_joints):
         raise ValueError(f"GL-Transformer built for C={self.in_channels}, V={self.num_joints} got C={C}, V={V}; "
-                         "build it for the data (build_gl_transformer(..., num_joints=, in_channels=))")
-    if M > self.num_persons:
-        raise ValueError(f"input has {M} person slots, the model was built for {self.num_persons}; keep the first "
-                         f"{self.num_persons} (x[..., :{self.num_persons}]) or build with num_persons={M}")
-    if M < self.num_persons: x = torch.cat([x, x.new_zeros(B, C, T, V, self.num_persons - M)], -1)
+                         "build it for the data (skellit.train.registry.build_pretext(recipe, DataSpec.of(data)))")
+    x = pad_persons(x, self.num_persons)              # absent slots added; empty extra slots dropped, present ones refused
     length = torch.full((B,), T, dtype=torch.long, device=x.device) if length is None else torch.as_tensor(length, device=x.device).long().reshape(-1)
     if length.numel() != B: raise ValueError(f"length has {length.numel()} entries for a batch of {B}")
     if B and (int(length.min()) < 1 or int(length.max()) > T):
@@ -343,14 +257,14 @@ def forward_rows(self: GLTransformerEncoder, x: Tensor, length: Optional[Tensor]
 
 @patch
 def forward(self: GLTransformerEncoder, x: Tensor, length: Optional[Tensor] = None) -> Features:
-    "Features: `frames` (B, T, P·D) with zeros at padding, `frame_mask`, `pooled` = mean of F over valid frames."
+    "Features: `frames` (B, T, P·D) with zeros at padding, `frame_valid`, `pooled` = mean of F over valid frames."
     T_in = x.shape[2]
     r = self.forward_rows(x, length)
     f, rows, length = r['h'], r['rows'], r['length']
     f = f * rows.valid[:, None]
     frames = f.new_zeros(rows.B * T_in, f.shape[1]).index_copy(0, rows.b * T_in + rows.t, f).view(rows.B, T_in, -1)
     pooled = f.new_zeros(rows.B, f.shape[1]).index_add(0, rows.b, f) / length[:, None].to(f.dtype)
-    return Features(pooled=pooled, frames=frames, frame_mask=frame_mask(length, T_in))
+    return Features(pooled=pooled, frames=frames, frame_valid=valid_frames(length, T_in))
 
 # %% ../../nbs/53_gl_transformer.ipynb #78bf784d
 def mpdp_labels(x: Tensor,                      # (B, C, T, V, M) disentangled (augmented) batch
@@ -449,6 +363,7 @@ class GLTransformer(Pretext):
         self.register_buffer('global_mask', mpdp_global_mask(self.intervals, e.center, e.num_persons, e.num_joints, loss_weighting), persistent=False)
         mpdp_labels(torch.zeros(1, e.in_channels, 1, 1, 1), self.intervals, displacement=displacement)   # validate options
         self.train_transform, self.test_transform = gl_transforms(layout, e.center, e.max_frames, long, trim, align, interpolate, shear)
+        self.probe_transform = gl_transforms(layout, e.center, e.max_frames, long, trim, align, interpolate, 0.)[0]   # linear evaluation
 
     def forward_encoder(self, x: Tensor, length: Optional[Tensor] = None, pack: Optional[bool] = None) -> dict:
         "Encoder rows (see `GLTransformerEncoder.forward_rows`)."
@@ -524,7 +439,7 @@ def attended_distance(maps: Sequence[Tensor], length: Tensor) -> Tensor:
         B, H, T, _ = w.shape
         ar = torch.arange(T, device=w.device)
         dist = (ar[:, None] - ar[None]).abs().to(w.dtype)
-        fm = frame_mask(length.to(w.device), T).to(w.dtype)
+        fm = valid_frames(length, T, w.device).to(w.dtype)
         out.append(((w * dist).sum(-1) * fm[:, None]).sum((0, 2)) / fm.sum())
     return torch.stack(out)
 
@@ -584,50 +499,66 @@ def load_official_gl(state_dict_or_path,         # official state dict or a path
     return {'loaded': sorted(mapped), 'ignored': ignored, 'missing': missing, 'classifier': classifier, 'tables': sorted(tables)}
 
 # %% ../../nbs/53_gl_transformer.ipynb #4e3c8ec2
-_NTU = dict(num_joints=25, num_persons=2, in_channels=3, max_frames=300, dim=48, depth=4, heads=8, ff_expand=2.,
-            qkv_bias=True, dropout=0.1, attn_dropout=0.1, drop_path=0.1, pos_embed='tight', p2p=True,
-            layout='ntu25', long='crop', trim=True, align=True, interpolate=0.1, shear=0.3,
-            intervals=(1, 5, 10), num_mag=16, mag_bin=0.01, lambda_mag=1., lambda_global=0.05,
-            loss_weighting='official', displacement='official')
-_PRETRAIN = dict(optimizer='adamw', lr=5e-5, lr_paper=5e-4, weight_decay=0.1, no_decay_1d=False, betas=(0.9, 0.999),
-                 schedule='exp', gamma=0.99, epochs=120, batch_size=128, drop_last=True, seed=123)
-_LINEAR = dict(optimizer='adam', lr=3e-3, weight_decay=0., schedule='constant', epochs=120, batch_size=1024,
-               drop_last=True, seed=123, encoder_mode='train', interpolate=0.1, shear=0., eval_epochs='1, 61..',
-               report='best test top-1')
-_SEMI = dict(fractions=(0.05, 0.1), optimizer='adamw', lr=5e-5, weight_decay=0.1, no_decay_1d=False, schedule='exp',
-             gamma=0.99, epochs=120, batch_size=128, drop_last=True, seed=0, interpolate=0.1, shear=0., report='last test top-1')
+MODEL_KEYS = tuple(dict.fromkeys(
+    [k for k in inspect.signature(GLTransformer).parameters if k not in ('encoder', 'encoder_kw')] +
+    [k for k in inspect.signature(GLTransformerEncoder).parameters if k not in ('num_joints', 'in_channels')]))
 
-PRESETS = {
-    'paper-ntu60': dict(model=dict(_NTU), num_classes=60, data=dict(bodies='ntu60', benchmarks=('xsub', 'xview')),
-                        pretrain=dict(_PRETRAIN), linear=dict(_LINEAR), semi=dict(_SEMI)),
-    'paper-ntu120': dict(model=dict(_NTU), num_classes=120, data=dict(bodies='ntu120', benchmarks=('xsub', 'xset')),
-                         pretrain=dict(_PRETRAIN), linear=dict(_LINEAR), semi=dict(_SEMI)),
-    'paper-nwucla': dict(model={**_NTU, 'num_joints': 20, 'num_persons': 1, 'max_frames': 50, 'layout': 'nwucla20', 'long': 'resize'},
-                         num_classes=10, data=dict(bodies=None, benchmarks=('view3',)), pretrain={**_PRETRAIN, 'epochs': 300},
-                         linear={**_LINEAR, 'epochs': 300, 'drop_last': False}, semi={**_SEMI, 'epochs': 300}),
-    'demo': dict(model={**_NTU, 'dim': 8, 'depth': 2, 'heads': 4}, num_classes=10, data=dict(bodies=None, benchmarks=()),
-                 pretrain={**_PRETRAIN, 'lr': 1e-3, 'lr_paper': 1e-3, 'epochs': 5, 'batch_size': 16, 'seed': 0},
-                 linear={**_LINEAR, 'epochs': 20, 'batch_size': 64, 'drop_last': False, 'seed': 0},
-                 semi={**_SEMI, 'epochs': 5, 'batch_size': 16}),
-}
+def build_gl_transformer(recipe: Recipe, spec: DataSpec) -> GLTransformer:
+    "The GL-Transformer pretext of `recipe` built for the data `spec`, with its train / test / probe transforms."
+    kw = dict(recipe.model)
+    layout = get_layout(kw.pop('layout', None) or spec.layout)
+    if layout.num_joints != spec.num_joints:
+        raise ValueError(f"gl_transformer/{recipe.preset}: layout {layout.name!r} has {layout.num_joints} joints but the data "
+                         f"have {spec.num_joints}; drop model.layout or set it to the data's layout")
+    if 'center' not in kw: kw['center'] = layout.center(recipe.data.center or 'gl_transformer')
+    kw.setdefault('num_persons', max(1, min(spec.num_persons, recipe.data.max_persons)))
+    return GLTransformer(layout=layout.name, num_joints=spec.num_joints, in_channels=spec.in_channels, **kw)
 
-def _layout_for(num_joints: int) -> str:
-    hits = [n for n, l in LAYOUTS.items() if l.num_joints == num_joints and 'gl_transformer' in l.centers]
-    if not hits: raise ValueError(f"no registered layout with {num_joints} joints and a 'gl_transformer' center; pass layout= (or center= and align=False)")
-    return hits[0]
+register_method('gl_transformer', build_gl_transformer, MODEL_KEYS, None,
+                description='global-local motion transformer, multi-interval pose displacement prediction (MPDP)',
+                paper='Kim et al., Global-local Motion Transformer for Unsupervised Skeleton-based Action Learning, ECCV 2022')
 
-def build_gl_transformer(preset: Union[str, dict] = 'demo',   # a key of PRESETS or a model-argument dict
-                         num_joints: Optional[int] = None, num_persons: Optional[int] = None,
-                         in_channels: Optional[int] = None, max_frames: Optional[int] = None,
-                         **overrides) -> GLTransformer:
-    "The GL-Transformer pretext of a preset, built for the data's joints, persons, channels and T_max."
-    if isinstance(preset, str):
-        if preset not in PRESETS: raise ValueError(f"unknown GL-Transformer preset {preset!r}; known: {sorted(PRESETS)}")
-        kw = dict(PRESETS[preset]['model'])
-    else: kw = dict(preset)
-    shape = dict(num_joints=num_joints, num_persons=num_persons, in_channels=in_channels, max_frames=max_frames)
-    kw.update({k: v for k, v in shape.items() if v is not None})
-    if num_joints is not None and 'layout' not in overrides and get_layout(kw['layout']).num_joints != num_joints:
-        kw['layout'] = _layout_for(num_joints)
-    kw.update(overrides)
-    return GLTransformer(**kw)
+# %% ../../nbs/53_gl_transformer.ipynb #3f9333fb
+LR_PAPER = 5e-4   # the paper's pretraining lr (§4.2); the recipes use the code's 5e-5
+
+_MODEL = dict(max_frames=300, dim=48, depth=4, heads=8, ff_expand=2., qkv_bias=True, dropout=0.1, attn_dropout=0.1,
+              drop_path=0.1, pos_embed='tight', p2p=True, long='crop', trim=True, align=True, interpolate=0.1, shear=0.3,
+              intervals=(1, 5, 10), num_mag=16, mag_bin=0.01, lambda_mag=1., lambda_global=0.05,
+              loss_weighting='official', displacement='official')
+_PRE = TrainConfig(epochs=120, optimizer='adamw', lr=5e-5, weight_decay=0.1, no_decay_1d=False, betas=(0.9, 0.999),
+                   schedule='exp', gamma=0.99)
+
+def _eval_epochs(epochs: int) -> tuple: return (1, *range(61, epochs + 1))     # the code: epoch 1, then every epoch > 60
+
+_LIN = dict(head='linear', batch_size=1024, drop_last=True, epochs=120, optimizer='adam', lr=3e-3, weight_decay=0.,
+            schedule='constant', augment=True, encoder_mode='train', eval_epochs=_eval_epochs(120), report='best')
+_FT = dict(batch_size=128, drop_last=True, epochs=120, optimizer='adamw', lr=5e-5, weight_decay=0.1, no_decay_1d=False,
+           schedule='exp', gamma=0.99, warmup_epochs=0)
+_SEMI = dict(fractions=(0.05, 0.1), seeds=(0,))
+_DATA = DataConventions(max_frames=300, center='gl_transformer', persons='tokens', max_persons=2)
+_SMOKE = {'model.dim': 4, 'model.depth': 1, 'model.heads': 2}
+
+def _paper(preset: str, paper: str, notes: str, **kw) -> Recipe:
+    return Recipe('gl_transformer', preset, model=dict(_MODEL), pretrain=_PRE, batch_size=128, data=_DATA,
+                  linear=dict(_LIN), finetune=dict(_FT), semi=dict(_SEMI), smoke=dict(_SMOKE), paper=paper, notes=notes, **kw)
+
+_CODE = 'lr 5e-5 is the code default (paper: 5e-4, LR_PAPER); seed 123 in the code; semi-supervised recipe ours'
+register_recipe(
+    _paper('paper-ntu60', 'GL-Transformer Tab. 3 (NTU-60 xsub/xview, linear) and Tab. 5 (semi 5 %/10 %); arguments.py', _CODE),
+    _paper('paper-ntu120', 'GL-Transformer Tab. 4 (NTU-120 xsub/xset, linear); arguments.py', _CODE),
+    replace(_paper('paper-nwucla', 'GL-Transformer Tab. 4-5 (NW-UCLA); not in the official code',
+                   'ours: T_max 50 with longer clips resampled, one person, shoulder-center, NTU optimiser; 300 epochs as the paper'),
+            model={**_MODEL, 'max_frames': 50, 'long': 'resize'}, pretrain=replace(_PRE, epochs=300),
+            data=replace(_DATA, max_frames=None, max_persons=1),
+            linear={**_LIN, 'epochs': 300, 'eval_epochs': _eval_epochs(300), 'drop_last': False},
+            finetune={**_FT, 'epochs': 300}),
+)
+
+# %% ../../nbs/53_gl_transformer.ipynb #0593816d
+register_recipe(Recipe(
+    'gl_transformer', 'demo', model={**_MODEL, 'dim': 8, 'depth': 2, 'heads': 2, 'max_frames': 50, 'long': 'resize'},
+    pretrain=replace(_PRE, epochs=4, lr=1e-3), batch_size=32, data=replace(_DATA, max_frames=None),
+    linear=dict(_LIN, batch_size=128, drop_last=False, epochs=60, augment=False, encoder_mode='eval', eval_epochs=(1, *range(31, 61))),
+    finetune=dict(_FT, batch_size=32, drop_last=False, epochs=5, lr=1e-3), semi=dict(_SEMI), smoke=dict(_SMOKE),
+    paper='a CPU-minutes version of paper-ntu60 for the synthetic default data',
+    notes='small model, T_max 50 (resampled), lr 1e-3; linear probe on features computed once (eval mode, no augmentation)'))
