@@ -22,33 +22,50 @@ from ..ops.transforms import (Transform, Compose, RandomTemporalInterpolate, Ran
                                     parallel_skeleton, trim_leading_empty, _linear_resample)
 from ..ops.layers import Attention, Mlp, drop_path, drop_path_rows, packed_attention, sinusoid_1d
 from ..interface import Features, Encoder, Pretext, Supervised
-from ..train.engine import TrainConfig
+from ..viz import attended_distance
+from ..train.engine import TrainConfig, read_log
 from ..train.registry import Recipe, DataConventions, register_method, register_recipe, get_recipe
 
 # %% auto #0
-__all__ = ['MODEL_KEYS', 'LR_PAPER', 'GLInput', 'gl_ntu_bodies', 'gl_tokens', 'global_tokens', 'FrameRows', 'GLABlock',
-           'GLTransformerEncoder', 'mpdp_labels', 'MPDPHead', 'mpdp_global_mask', 'mpdp_loss', 'gl_transforms',
-           'GLTransformer', 'gl_linear_eval_model', 'temporal_attention_maps', 'attended_distance',
-           'attended_distance_figure', 'load_official_gl', 'build_gl_transformer']
+__all__ = ['MODEL_KEYS', 'LR_PAPER', 'smooth_frames', 'GLInput', 'gl_ntu_bodies', 'gl_tokens', 'global_tokens', 'FrameRows',
+           'GLABlock', 'GLTransformerEncoder', 'mpdp_labels', 'MPDPHead', 'mpdp_global_mask', 'mpdp_loss',
+           'gl_transforms', 'GLTransformer', 'gl_linear_eval_model', 'temporal_attention_maps', 'gl_attended_distance',
+           'mpdp_curves', 'load_official_gl', 'build_gl_transformer']
 
 # %% ../../nbs/53_gl_transformer.ipynb #95d85e2d
 def _gl_center(layout, center=None) -> int:
     return get_layout(layout).center('gl_transformer') if center is None else int(center)
 
+def smooth_frames(x: Tensor,        # (B, C, T, V, M)
+                  length: Tensor,   # (B,) valid frames
+                  window: int,      # frames averaged (odd; ≤ 1: unchanged)
+                  ) -> Tensor:
+    "Centred moving average over time of each person, over the valid frames where the person is present (shorter windows at the ends)."
+    if window <= 1: return x
+    if window % 2 != 1: raise ValueError(f"smooth window must be odd, got {window}")
+    r, T = window // 2, x.shape[2]
+    w = (x.ne(0).any(3).any(1) & valid_frames(length, T, x.device)[..., None]).to(x.dtype)[:, None, :, None, :]   # (B, 1, T, 1, M)
+    xp, wp = F.pad(x * w, (0, 0, 0, 0, r, r)), F.pad(w, (0, 0, 0, 0, r, r))
+    num, den = sum(xp[:, :, j:j + T] for j in range(window)), sum(wp[:, :, j:j + T] for j in range(window))
+    return torch.where(w > 0, num / den.clamp_min(1), x)
+
 class GLInput(Transform):
-    "GL-Transformer's deterministic input step: trim leading empty frames, cap at `max_frames`, disentangle, yaw-align."
+    "GL-Transformer's deterministic input step: trim leading empty frames, (smooth,) cap at `max_frames`, disentangle, yaw-align."
     def __init__(self,
                  layout='ntu25',          # joint layout of the data
                  center=None,             # center joint; None: the layout's 'gl_transformer' center
                  max_frames: int = 300,   # T_max (NTU 300, NW-UCLA 50)
                  long: str = 'crop',      # sequences longer than T_max: 'crop' (official) or 'resize' (linear)
                  trim: bool = True,       # drop leading frames without person 0
-                 align: bool = True):     # per-frame yaw alignment (official NTU preprocessing)
+                 align: bool = True,      # per-frame yaw alignment (official NTU preprocessing)
+                 smooth: int = 0):        # moving-average window in input frames (0: off, official; demo only)
         if long not in ('crop', 'resize'): raise ValueError(f"long must be 'crop' or 'resize', got {long!r}")
+        if smooth > 1 and smooth % 2 != 1: raise ValueError(f"smooth must be 0 or an odd window, got {smooth}")
         self.layout, self.center = get_layout(layout).name, _gl_center(layout, center)
-        self.max_frames, self.long, self.trim, self.align = int(max_frames), long, trim, align
+        self.max_frames, self.long, self.trim, self.align, self.smooth = int(max_frames), long, trim, align, int(smooth)
     def apply(self, x, length):
         if self.trim: x, length = trim_leading_empty(x, length)
+        if self.smooth > 1: x = smooth_frames(x, length, self.smooth)
         Tm = self.max_frames
         if int(length.max()) > Tm:
             if self.long == 'crop': x, length = x[:, :, :Tm], length.clamp_max(Tm)
@@ -110,7 +127,7 @@ class FrameRows:
     @classmethod
     def make(cls, length: Tensor, T: int, pack: bool = True) -> 'FrameRows':
         "Rows of the valid frames only (`pack`) or of all B·T frames."
-        fm = valid_frames(length, T); B = len(length)
+        fm = valid_frames(length, T); B = length.shape[0]   # a symbolic size under export (len() would fix it)
         if pack:
             index = fm.flatten().nonzero().squeeze(1)
             return cls(index, index // T, index % T, B, T, ~fm, torch.ones_like(index, dtype=torch.bool))
@@ -219,6 +236,7 @@ def prepare(self: GLTransformerEncoder, x: Tensor, length: Optional[Tensor] = No
     x = pad_persons(x, self.num_persons)              # absent slots added; empty extra slots dropped, present ones refused
     length = torch.full((B,), T, dtype=torch.long, device=x.device) if length is None else torch.as_tensor(length, device=x.device).long().reshape(-1)
     if length.numel() != B: raise ValueError(f"length has {length.numel()} entries for a batch of {B}")
+    if torch.compiler.is_exporting(): return x, length   # value checks need concrete lengths; export traces shapes only
     if B and (int(length.min()) < 1 or int(length.max()) > T):
         raise ValueError(f"lengths must lie in 1..T={T}, got {length.tolist()}; drop empty samples")
     if B and int(length.max()) > self.max_frames:
@@ -239,7 +257,7 @@ def forward_rows(self: GLTransformerEncoder, x: Tensor, length: Optional[Tensor]
                  pack: Optional[bool] = None, return_attn: bool = False) -> dict:
     "Encode; returns {'h': F rows (N, P·D), 'rows': FrameRows, 'x', 'length', 'attn': temporal weights per block or None}."
     x, length = self.prepare(x, length)
-    pack = self.pack if pack is None else pack
+    pack = (self.pack if pack is None else pack) and not torch.compiler.is_exporting()   # a graph has no data-dependent shapes
     B, C, T, V, M = x.shape
     if pack: T = int(length.max()); x = x[:, :, :T]
     elif T > self.max_frames: raise ValueError(f"T={T} > max_frames={self.max_frames}; crop the padding or use pack=True")
@@ -325,9 +343,9 @@ def mpdp_loss(ce_dir: Tensor, ce_mag: Tensor,     # (N, R, P) per-term cross-ent
 
 # %% ../../nbs/53_gl_transformer.ipynb #0f4d484b
 def gl_transforms(layout='ntu25', center=None, max_frames: int = 300, long: str = 'crop', trim: bool = True,
-                  align: bool = True, interpolate: float = 0.1, shear: float = 0.3) -> tuple:
+                  align: bool = True, interpolate: float = 0.1, shear: float = 0.3, smooth: int = 0) -> tuple:
     "(train, test) transforms: GLInput, then interpolation and shear of the local joints (train only; 0 turns one off)."
-    inp = GLInput(layout, center, max_frames, long, trim, align)
+    inp = GLInput(layout, center, max_frames, long, trim, align, smooth)
     aug = ([RandomTemporalInterpolate(interpolate, max_len=max_frames)] if interpolate > 0 else []) + \
           ([RandomShear(shear, exclude=(inp.center,))] if shear > 0 else [])
     return Compose([inp, *aug]), inp
@@ -348,6 +366,7 @@ class GLTransformer(Pretext):
                  shear: float = 0.3,              # shear amplitude (0: off)
                  long: str = 'crop',              # sequences longer than max_frames: 'crop' | 'resize'
                  trim: bool = True, align: bool = True,
+                 smooth: int = 0,                 # input moving-average window (0: off, official)
                  **encoder_kw):                   # GLTransformerEncoder arguments when `encoder` is None
         if encoder is None:
             encoder_kw.setdefault('center', _gl_center(layout))
@@ -362,8 +381,8 @@ class GLTransformer(Pretext):
         self.mag_pred_list = nn.ModuleList(MPDPHead(e.num_tokens, e.out_dim, num_mag) for _ in self.intervals)
         self.register_buffer('global_mask', mpdp_global_mask(self.intervals, e.center, e.num_persons, e.num_joints, loss_weighting), persistent=False)
         mpdp_labels(torch.zeros(1, e.in_channels, 1, 1, 1), self.intervals, displacement=displacement)   # validate options
-        self.train_transform, self.test_transform = gl_transforms(layout, e.center, e.max_frames, long, trim, align, interpolate, shear)
-        self.probe_transform = gl_transforms(layout, e.center, e.max_frames, long, trim, align, interpolate, 0.)[0]   # linear evaluation
+        self.train_transform, self.test_transform = gl_transforms(layout, e.center, e.max_frames, long, trim, align, interpolate, shear, smooth)
+        self.probe_transform = gl_transforms(layout, e.center, e.max_frames, long, trim, align, interpolate, 0., smooth)[0]   # linear evaluation
 
     def forward_encoder(self, x: Tensor, length: Optional[Tensor] = None, pack: Optional[bool] = None) -> dict:
         "Encoder rows (see `GLTransformerEncoder.forward_rows`)."
@@ -432,31 +451,27 @@ def temporal_attention_maps(encoder: GLTransformerEncoder, x: Tensor, length: Op
     finally: encoder.train(was)
     return r['attn'], r['length']
 
-def attended_distance(maps: Sequence[Tensor], length: Tensor) -> Tensor:
-    "Average attended frame distance Σ_j w_ij |i − j| over valid queries i: (blocks, heads)."
-    out = []
-    for w in maps:
-        B, H, T, _ = w.shape
-        ar = torch.arange(T, device=w.device)
-        dist = (ar[:, None] - ar[None]).abs().to(w.dtype)
-        fm = valid_frames(length, T, w.device).to(w.dtype)
-        out.append(((w * dist).sum(-1) * fm[:, None]).sum((0, 2)) / fm.sum())
-    return torch.stack(out)
+# %% ../../nbs/53_gl_transformer.ipynb #3dc1acb4
+def gl_attended_distance(encoder: GLTransformerEncoder, x: Tensor, length: Optional[Tensor] = None) -> np.ndarray:
+    "Average attended frame distance of every block and head (paper Fig. 4): (blocks, heads), averaged over valid queries and samples."
+    maps, length = temporal_attention_maps(encoder, x, length)
+    return attended_distance(torch.stack(maps, 1), length.cpu())
 
-def attended_distance_figure(dist, title: str = 'Average attended frame distance'):
-    "Plotly figure: one marker per head and the mean over heads per block; `dist` a (blocks, heads) tensor or {name: tensor}."
-    import plotly.graph_objects as go
-    series = dist if isinstance(dist, dict) else {'model': dist}
-    fig = go.Figure()
-    for i, (name, d) in enumerate(series.items()):
-        d = torch.as_tensor(d).detach().cpu().double()
-        L, H = d.shape
-        xs = [b + 1 + (i - (len(series) - 1) / 2) * 0.15 for b in range(L) for _ in range(H)]
-        fig.add_trace(go.Scatter(x=xs, y=d.flatten().tolist(), mode='markers', name=f'{name}: heads', opacity=0.6,
-                                 text=[f'block {b + 1}, head {h + 1}' for b in range(L) for h in range(H)]))
-        fig.add_trace(go.Scatter(x=list(range(1, L + 1)), y=d.mean(1).tolist(), mode='lines+markers', name=f'{name}: mean'))
-    fig.update_layout(title=title, xaxis_title='block', yaxis_title='frames', xaxis=dict(dtick=1))
-    return fig
+# %% ../../nbs/53_gl_transformer.ipynb #d1125a44
+def mpdp_curves(run,                          # run directory, log.jsonl path, or a list of log records
+                intervals: Optional[Sequence[int]] = None,  # default: every interval found in the log
+                ) -> dict:
+    "{'interval n': records with 'direction accuracy (%)' and 'magnitude accuracy (%)'} of a GL-Transformer pretraining log."
+    recs = list(run) if isinstance(run, (list, tuple)) else read_log(run)
+    ns = list(intervals) if intervals else sorted({int(k[8:]) for r in recs for k in r if k.startswith('dir_acc_')})
+    if not ns: raise ValueError("mpdp_curves: the log has no MPDP accuracies (dir_acc_<n>); is it a GL-Transformer pretraining log?")
+    out = {}
+    for n in ns:
+        out[f'interval {n}'] = [{**{k: r[k] for k in ('kind', 'step', 'epoch') if k in r},
+                                 'direction accuracy (%)': 100 * r[f'dir_acc_{n}'], 'magnitude accuracy (%)': 100 * r[f'mag_acc_{n}']}
+                                for r in recs if f'dir_acc_{n}' in r and f'mag_acc_{n}' in r]
+        if not out[f'interval {n}']: raise ValueError(f"mpdp_curves: no record has the accuracies of interval {n}")
+    return out
 
 # %% ../../nbs/53_gl_transformer.ipynb #004a6b38
 def load_official_gl(state_dict_or_path,         # official state dict or a path to one
