@@ -22,7 +22,7 @@ from ..ops.transforms import (Transform, Compose, RandomTemporalInterpolate, Ran
                                     parallel_skeleton, trim_leading_empty, _linear_resample)
 from ..ops.layers import Attention, Mlp, drop_path, drop_path_rows, packed_attention, sinusoid_1d
 from ..interface import Features, Encoder, Pretext, Supervised
-from ..viz import attended_distance
+from ..viz import attended_distance, attended_distance_figure
 from ..train.engine import TrainConfig, read_log
 from ..train.registry import Recipe, DataConventions, register_method, register_recipe, get_recipe
 
@@ -457,6 +457,13 @@ def gl_attended_distance(encoder: GLTransformerEncoder, x: Tensor, length: Optio
     maps, length = temporal_attention_maps(encoder, x, length)
     return attended_distance(torch.stack(maps, 1), length.cpu())
 
+# %% ../../nbs/53_gl_transformer.ipynb #44c6522e
+@patch
+def figures(self: GLTransformer, x: Tensor, length: Optional[Tensor] = None, seed: int = 0) -> dict:
+    "{'attended distance': per-head average attended frame distance (Fig. 4) on the batch}; `x` after `test_transform`."
+    d = gl_attended_distance(self.encoder, x, length)
+    return {'attended distance': attended_distance_figure(d, title='GL-Transformer: average attended frame distance per head (Fig. 4)')}
+
 # %% ../../nbs/53_gl_transformer.ipynb #d1125a44
 def mpdp_curves(run,                          # run directory, log.jsonl path, or a list of log records
                 intervals: Optional[Sequence[int]] = None,  # default: every interval found in the log
@@ -525,7 +532,16 @@ def build_gl_transformer(recipe: Recipe, spec: DataSpec) -> GLTransformer:
     if layout.num_joints != spec.num_joints:
         raise ValueError(f"gl_transformer/{recipe.preset}: layout {layout.name!r} has {layout.num_joints} joints but the data "
                          f"have {spec.num_joints}; drop model.layout or set it to the data's layout")
-    if 'center' not in kw: kw['center'] = layout.center(recipe.data.center or 'gl_transformer')
+    name = f"gl_transformer/{recipe.preset}"
+    if 'center' not in kw:
+        key = recipe.data.center or 'gl_transformer'
+        if key not in layout.centers:
+            raise ValueError(f"{name} disentangles around the layout's {key!r} center joint, but layout {layout.name!r} "
+                             f"(the data's {spec.num_joints} joints) defines only {sorted(layout.centers)}; set model.center=<joint index>")
+        kw['center'] = layout.center(key)
+    if kw.get('align', True) and spec.in_channels != 3:
+        raise ValueError(f"{name} aligns the yaw of xyz skeletons (3 channels) but the data have {spec.in_channels} channels "
+                         f"({spec.num_joints} joints, layout {spec.layout!r}); set model.align=False")
     kw.setdefault('num_persons', max(1, min(spec.num_persons, recipe.data.max_persons)))
     return GLTransformer(layout=layout.name, num_joints=spec.num_joints, in_channels=spec.in_channels, **kw)
 
@@ -550,7 +566,7 @@ _LIN = dict(head='linear', batch_size=1024, drop_last=True, epochs=120, optimize
 _FT = dict(batch_size=128, drop_last=True, epochs=120, optimizer='adamw', lr=5e-5, weight_decay=0.1, no_decay_1d=False,
            schedule='exp', gamma=0.99, warmup_epochs=0)
 _SEMI = dict(fractions=(0.05, 0.1), seeds=(0,))
-_DATA = DataConventions(max_frames=300, center='gl_transformer', persons='tokens', max_persons=2)
+_DATA = DataConventions(max_frames=None, center='gl_transformer', persons='tokens', max_persons=2)   # the input step crops / resamples to T_max
 _SMOKE = {'model.dim': 4, 'model.depth': 1, 'model.heads': 2}
 
 def _paper(preset: str, paper: str, notes: str, **kw) -> Recipe:
@@ -564,7 +580,7 @@ register_recipe(
     replace(_paper('paper-nwucla', 'GL-Transformer Tab. 4-5 (NW-UCLA); not in the official code',
                    'ours: T_max 50 with longer clips resampled, one person, shoulder-center, NTU optimiser; 300 epochs as the paper'),
             model={**_MODEL, 'max_frames': 50, 'long': 'resize'}, pretrain=replace(_PRE, epochs=300),
-            data=replace(_DATA, max_frames=None, max_persons=1),
+            data=replace(_DATA, max_persons=1),
             linear={**_LIN, 'epochs': 300, 'eval_epochs': _eval_epochs(300), 'drop_last': False},
             finetune={**_FT, 'epochs': 300}),
 )
@@ -572,7 +588,7 @@ register_recipe(
 # %% ../../nbs/53_gl_transformer.ipynb #0593816d
 register_recipe(Recipe(
     'gl_transformer', 'demo', model={**_MODEL, 'dim': 8, 'depth': 2, 'heads': 2, 'max_frames': 50, 'long': 'resize'},
-    pretrain=replace(_PRE, epochs=4, lr=1e-3), batch_size=32, data=replace(_DATA, max_frames=None),
+    pretrain=replace(_PRE, epochs=4, lr=1e-3), batch_size=32, data=_DATA,
     linear=dict(_LIN, batch_size=128, drop_last=False, epochs=60, augment=False, encoder_mode='eval', eval_epochs=(1, *range(31, 61))),
     finetune=dict(_FT, batch_size=32, drop_last=False, epochs=5, lr=1e-3), semi=dict(_SEMI), smoke=dict(_SMOKE),
     paper='a CPU-minutes version of paper-ntu60 for the synthetic default data',
