@@ -210,13 +210,14 @@ class GLTransformerEncoder(Encoder):
                  pos_embed: str = 'tight',       # 'tight' | 'fixed' | 'none'
                  p2p: bool = True,               # person-to-person spatial attention (False: block it)
                  center: int = 20,               # global-translation slot (NTU spine-shoulder)
-                 pack: bool = True):             # compute valid frames only (same outputs, less work)
+                 pack: bool = True,              # compute valid frames only (same outputs, less work)
+                 keep_persons: bool = False):    # keep the first num_persons slots of a wider input (False: present extra persons raise)
         super().__init__()
         if not 0 <= center < num_joints: raise ValueError(f"center={center} is not a joint index below num_joints={num_joints}")
         P = num_joints * num_persons
         if dim % heads or (P * dim) % heads: raise ValueError(f"dim={dim} and P·dim={P * dim} must be divisible by heads={heads}")
         self.num_joints, self.num_persons, self.in_channels, self.max_frames = num_joints, num_persons, in_channels, max_frames
-        self.num_tokens, self.dim, self.center, self.pack = P, dim, center, pack
+        self.num_tokens, self.dim, self.center, self.pack, self.keep_persons = P, dim, center, pack, keep_persons
         self.out_dim = W = P * dim
         self.emb, self.emb_global = nn.Linear(in_channels, dim), nn.Linear(in_channels, dim)
         self.pred_token_emb = nn.Parameter(torch.zeros(1, 1, P, dim), requires_grad=False)   # unused, as in the code
@@ -239,6 +240,7 @@ def prepare(self: GLTransformerEncoder, x: Tensor, length: Optional[Tensor] = No
     if (C, V) != (self.in_channels, self.num_joints):
         raise ValueError(f"GL-Transformer built for C={self.in_channels}, V={self.num_joints} got C={C}, V={V}; "
                          "build it for the data (skellit.train.registry.build_pretext(recipe, DataSpec.of(data)))")
+    if self.keep_persons: x = x[..., :self.num_persons]   # a recipe that caps the persons keeps the first slots
     x = pad_persons(x, self.num_persons)              # absent slots added; empty extra slots dropped, present ones refused
     length = torch.full((B,), T, dtype=torch.long, device=x.device) if length is None else torch.as_tensor(length, device=x.device).long().reshape(-1)
     if length.numel() != B: raise ValueError(f"length has {length.numel()} entries for a batch of {B}")
@@ -375,7 +377,6 @@ class GLTransformer(Pretext):
                  trim: bool = True, align: bool = True,
                  smooth: int = 0,                 # input moving-average window (0: off, official)
                  stride: int = 1,                 # input frame stride after smoothing (1: off, official)
-                 keep_persons: bool = False,      # input step keeps the first num_persons slots (False: more present persons raise)
                  **encoder_kw):                   # GLTransformerEncoder arguments when `encoder` is None
         if encoder is None:
             encoder_kw.setdefault('center', _gl_center(layout))
@@ -390,7 +391,7 @@ class GLTransformer(Pretext):
         self.mag_pred_list = nn.ModuleList(MPDPHead(e.num_tokens, e.out_dim, num_mag) for _ in self.intervals)
         self.register_buffer('global_mask', mpdp_global_mask(self.intervals, e.center, e.num_persons, e.num_joints, loss_weighting), persistent=False)
         mpdp_labels(torch.zeros(1, e.in_channels, 1, 1, 1), self.intervals, displacement=displacement)   # validate options
-        persons = e.num_persons if keep_persons else None
+        persons = e.num_persons if e.keep_persons else None
         self.train_transform, self.test_transform = gl_transforms(layout, e.center, e.max_frames, long, trim, align, interpolate, shear, smooth, stride, persons)
         self.probe_transform = gl_transforms(layout, e.center, e.max_frames, long, trim, align, interpolate, 0., smooth, stride, persons)[0]   # linear evaluation
 
