@@ -59,16 +59,14 @@ class GLInput(Transform):
                  trim: bool = True,       # drop leading frames without person 0
                  align: bool = True,      # per-frame yaw alignment (official NTU preprocessing)
                  smooth: int = 0,         # moving-average window in input frames (0: off, official; demo only)
-                 stride: int = 1,         # keep every stride-th frame after smoothing (1: all, official; demo only)
-                 persons: Optional[int] = None):  # keep the first `persons` person slots (None: all)
+                 stride: int = 1):        # keep every stride-th frame after smoothing (1: all, official; demo only)
         if long not in ('crop', 'resize'): raise ValueError(f"long must be 'crop' or 'resize', got {long!r}")
         if smooth > 1 and smooth % 2 != 1: raise ValueError(f"smooth must be 0 or an odd window, got {smooth}")
         if stride < 1: raise ValueError(f"stride must be >= 1, got {stride}")
         self.layout, self.center = get_layout(layout).name, _gl_center(layout, center)
         self.max_frames, self.long, self.trim, self.align = int(max_frames), long, trim, align
-        self.smooth, self.stride, self.persons = int(smooth), int(stride), persons
+        self.smooth, self.stride = int(smooth), int(stride)
     def apply(self, x, length):
-        if self.persons is not None: x = x[..., :self.persons]
         if self.trim: x, length = trim_leading_empty(x, length)
         if self.smooth > 1: x = smooth_frames(x, length, self.smooth)
         if self.stride > 1: x, length = x[:, :, ::self.stride], (length + self.stride - 1) // self.stride
@@ -351,10 +349,9 @@ def mpdp_loss(ce_dir: Tensor, ce_mag: Tensor,     # (N, R, P) per-term cross-ent
 
 # %% ../../nbs/53_gl_transformer.ipynb #0f4d484b
 def gl_transforms(layout='ntu25', center=None, max_frames: int = 300, long: str = 'crop', trim: bool = True,
-                  align: bool = True, interpolate: float = 0.1, shear: float = 0.3, smooth: int = 0, stride: int = 1,
-                  persons: Optional[int] = None) -> tuple:
+                  align: bool = True, interpolate: float = 0.1, shear: float = 0.3, smooth: int = 0, stride: int = 1) -> tuple:
     "(train, test) transforms: GLInput, then interpolation and shear of the local joints (train only; 0 turns one off)."
-    inp = GLInput(layout, center, max_frames, long, trim, align, smooth, stride, persons)
+    inp = GLInput(layout, center, max_frames, long, trim, align, smooth, stride)
     aug = ([RandomTemporalInterpolate(interpolate, max_len=max_frames)] if interpolate > 0 else []) + \
           ([RandomShear(shear, exclude=(inp.center,))] if shear > 0 else [])
     return Compose([inp, *aug]), inp
@@ -391,9 +388,8 @@ class GLTransformer(Pretext):
         self.mag_pred_list = nn.ModuleList(MPDPHead(e.num_tokens, e.out_dim, num_mag) for _ in self.intervals)
         self.register_buffer('global_mask', mpdp_global_mask(self.intervals, e.center, e.num_persons, e.num_joints, loss_weighting), persistent=False)
         mpdp_labels(torch.zeros(1, e.in_channels, 1, 1, 1), self.intervals, displacement=displacement)   # validate options
-        persons = e.num_persons if e.keep_persons else None
-        self.train_transform, self.test_transform = gl_transforms(layout, e.center, e.max_frames, long, trim, align, interpolate, shear, smooth, stride, persons)
-        self.probe_transform = gl_transforms(layout, e.center, e.max_frames, long, trim, align, interpolate, 0., smooth, stride, persons)[0]   # linear evaluation
+        self.train_transform, self.test_transform = gl_transforms(layout, e.center, e.max_frames, long, trim, align, interpolate, shear, smooth, stride)
+        self.probe_transform = gl_transforms(layout, e.center, e.max_frames, long, trim, align, interpolate, 0., smooth, stride)[0]   # linear evaluation
 
     def forward_encoder(self, x: Tensor, length: Optional[Tensor] = None, pack: Optional[bool] = None) -> dict:
         "Encoder rows (see `GLTransformerEncoder.forward_rows`)."
