@@ -23,11 +23,11 @@ from ..transforms import (Compose, RandomApply, RandomChoice, RandomScale, Rando
                                 RandomFrameInterpolate, RandomTrim, MotionStream, BoneStream, mask_padding)
 
 # %% auto #0
-__all__ = ['PRESETS', 'fold_persons', 'person_mean', 'PersonSlices', 'split_persons', 'info_nce', 'min_pretrain_len',
-           'pretrain_data', 'clip_padding', 'num_clips', 'window_index', 'sliding_windows', 'hi_trs_augment',
-           'input_view', 'hi_trs_transforms', 'clip_attention_mask', 'HiTRSEncoder', 'spatial_loss', 'corrupt_joints',
-           'sample_far_pair', 'swap_permutation', 'pick_moving_clip', 'order_loss', 'video_swap_pair', 'HiTRS',
-           'lr_factor', 'train_config', 'build_hi_trs', 'convert_official_hi_trs', 'official_state_dict',
+__all__ = ['PRESETS', 'fold_persons', 'person_mean', 'PersonSlices', 'split_persons', 'block_last_token', 'info_nce',
+           'min_pretrain_len', 'pretrain_data', 'clip_padding', 'num_clips', 'window_index', 'sliding_windows',
+           'hi_trs_augment', 'input_view', 'hi_trs_transforms', 'clip_attention_mask', 'HiTRSEncoder', 'spatial_loss',
+           'corrupt_joints', 'sample_far_pair', 'swap_permutation', 'pick_moving_clip', 'order_loss', 'video_swap_pair',
+           'HiTRS', 'lr_factor', 'train_config', 'build_hi_trs', 'convert_official_hi_trs', 'official_state_dict',
            'load_official_hi_trs']
 
 # %% ../../nbs/54_hi_trs.ipynb #00000006
@@ -95,6 +95,33 @@ def split_persons(data: SkeletonData,    # multi-person dataset (N, C, T, V, M)
                         name=f'{data.name}/persons')
 
 # %% ../../nbs/54_hi_trs.ipynb #0000000c
+def block_last_token(block: Block,                       # a skellit.layers.Block
+                     x: Tensor,                          # (B, L, dim) tokens
+                     attn_mask: Optional[Tensor] = None, # (L, L) or (B, L, L) bool, True = blocked (only its last row is used)
+                     key_padding_mask: Optional[Tensor] = None,  # (B, L) bool, True = padding
+                     ) -> Tensor:
+    "Output (B, dim) of `block(x, ...)` at the last token only, computing queries and the FFN for that token alone."
+    a = block.attn
+    B, L, _ = x.shape
+    h = block.norm1(x)
+    w, bias = a.qkv.weight, a.qkv.bias
+    q = F.linear(h[:, -1:], w[:a.inner], None if bias is None else bias[:a.inner])
+    kv = F.linear(h, w[a.inner:], None if bias is None else bias[a.inner:])
+    q = q.view(B, 1, a.heads, a.head_dim).transpose(1, 2)
+    k, v = kv.view(B, L, 2, a.heads, a.head_dim).permute(2, 0, 3, 1, 4).unbind(0)
+    allowed = None
+    if attn_mask is not None:
+        am = attn_mask[-1] if attn_mask.dim() == 2 else attn_mask[:, -1]
+        allowed = ~am.reshape(-1, 1, 1, L)
+    if key_padding_mask is not None:
+        kp = ~key_padding_mask[:, None, None, :]
+        allowed = kp if allowed is None else allowed & kp
+    o = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=a.attn_drop if block.training else 0.)
+    o = a.proj_drop(a.proj(o.transpose(1, 2).reshape(B, a.inner)))
+    y = x[:, -1] + block.drop_path(o)
+    return y + block.drop_path(block.mlp(block.norm2(y)))
+
+# %% ../../nbs/54_hi_trs.ipynb #0000000f
 def info_nce(pred: Tensor,        # (B, D) predictions
              target: Tensor,      # (B, D) targets (row i is the positive of prediction i)
              tau: float = 0.07,   # temperature
@@ -106,7 +133,7 @@ def info_nce(pred: Tensor,        # (B, D) predictions
     y = torch.arange(len(s), device=s.device)
     return F.cross_entropy(s, y), (s.argmax(1) == y).float().mean()
 
-# %% ../../nbs/54_hi_trs.ipynb #0000000f
+# %% ../../nbs/54_hi_trs.ipynb #00000012
 def min_pretrain_len(stride: int = 7) -> int:
     "Shortest sequence the official filter keeps: length > 2·stride/0.8 + 1 (19 for stride 7)."
     return math.floor(2 * stride / 0.8 + 1) + 1
@@ -115,7 +142,7 @@ def pretrain_data(data: SkeletonData, stride: int = 7) -> SkeletonData:
     "Hi-TRS pretraining samples: every present person as a sample, sequences shorter than `min_pretrain_len` dropped."
     return split_persons(data, min_len=min_pretrain_len(stride))
 
-# %% ../../nbs/54_hi_trs.ipynb #00000012
+# %% ../../nbs/54_hi_trs.ipynb #00000015
 def clip_padding(size: int = 7, dilation: int = 2) -> int:
     "Zero frames added at each end of a sequence before windowing: (size // 2) · dilation."
     return (size // 2) * dilation
@@ -151,7 +178,7 @@ def sliding_windows(length: int, size: int = 7, stride: int = 7, dilation: int =
     n = num_clips(length, size, stride, dilation)
     return window_index(torch.arange(n), torch.full((n,), int(length)), size, stride, dilation)
 
-# %% ../../nbs/54_hi_trs.ipynb #00000016
+# %% ../../nbs/54_hi_trs.ipynb #00000019
 def hi_trs_augment(p: float = 0.5):
     "Official augmentation: with probability p one of {scale, joint offset, shear} then one of {interpolate, crop}."
     spatial = RandomChoice([RandomScale(0.8, 1.2), RandomJointOffset(5, 0.2), RandomShear(0.5)])
@@ -170,7 +197,7 @@ def hi_trs_transforms(view: str = 'joint', layout='ntu25', p: float = 0.5) -> tu
     v = input_view(view, layout)
     return Compose([hi_trs_augment(p), v]), v
 
-# %% ../../nbs/54_hi_trs.ipynb #0000001a
+# %% ../../nbs/54_hi_trs.ipynb #0000001d
 def clip_attention_mask(size: int = 7,              # frames per clip
                         num_joints: int = 25,       # joints per frame
                         self_attend: bool = True,   # official: a joint keeps attending to itself
@@ -181,7 +208,7 @@ def clip_attention_mask(size: int = 7,              # frames per clip
     if self_attend: blk = blk & ~torch.eye(size * num_joints, dtype=torch.bool)
     return F.pad(blk, (0, 1, 0, 1))                  # the [CLS] row and column are never blocked
 
-# %% ../../nbs/54_hi_trs.ipynb #0000001c
+# %% ../../nbs/54_hi_trs.ipynb #0000001f
 def _stack(dim, depth, heads, head_dim, mlp_hidden, dropout, init):
     blocks = nn.ModuleList(Block(dim, heads, qkv_bias=False, proj_bias=False, head_dim=head_dim, drop=dropout,
                                  mlp_hidden=mlp_hidden, mlp_hidden_drop=0.) for _ in range(depth))
@@ -237,7 +264,7 @@ class HiTRSEncoder(Encoder):
         "Number of clips of sequences of `length` frames."
         return num_clips(length, self.clip_len, self.stride, self.dilation)
 
-# %% ../../nbs/54_hi_trs.ipynb #00000020
+# %% ../../nbs/54_hi_trs.ipynb #00000023
 @patch
 def frame_level(self: HiTRSEncoder, frames: Tensor) -> Tensor:
     "F-TRS: (..., V, C) joint coordinates -> (..., V, dim) per-joint features; every frame on its own."
@@ -254,12 +281,15 @@ def clip_level(self: HiTRSEncoder, feats: Tensor, tokens: bool = False) -> Tenso
     K = feats.shape[0]
     h = self.c_pos(self.c_proj(feats)).flatten(1, 2)
     h = torch.cat([h, self.c_cls_token.expand(K, -1, -1).to(h.dtype)], 1)
-    for b in self.c_blocks: h = b(h, attn_mask=self.c_attn_mask)
-    return h if tokens else h[:, -1]
+    if tokens:
+        for b in self.c_blocks: h = b(h, attn_mask=self.c_attn_mask)
+        return h
+    for b in self.c_blocks[:-1]: h = b(h, attn_mask=self.c_attn_mask)
+    return block_last_token(self.c_blocks[-1], h, attn_mask=self.c_attn_mask)     # only the [CLS] leaves C-TRS
 
 @patch
-def video_level(self: HiTRSEncoder, clips: Tensor, valid: Tensor) -> tuple:
-    "V-TRS: (N, n, 2·dim) clip embeddings + (N, n) bool validity -> ([CLS] (N, 4·dim), per-clip outputs (N, n, 4·dim))."
+def video_level(self: HiTRSEncoder, clips: Tensor, valid: Tensor, per_clip: bool = True) -> tuple:
+    "V-TRS: (N, n, 2·dim) clip embeddings + (N, n) bool validity -> ([CLS] (N, 4·dim), per-clip outputs (N, n, 4·dim) or None)."
     N, n = clips.shape[:2]
     if n > self.max_clips:
         raise ValueError(f"V-TRS: {n} clips but the positional table has max_clips={self.max_clips}; "
@@ -267,10 +297,13 @@ def video_level(self: HiTRSEncoder, clips: Tensor, valid: Tensor) -> tuple:
     h = self.v_pos(self.v_proj(clips))
     h = torch.cat([h, self.v_cls_token.expand(N, -1, -1).to(h.dtype)], 1)
     kpm = torch.cat([~valid, valid.new_zeros(N, 1)], 1)                 # True = padding; the [CLS] never is
-    for b in self.v_blocks: h = b(h, key_padding_mask=kpm)
-    return h[:, -1], h[:, :-1]
+    if per_clip:
+        for b in self.v_blocks: h = b(h, key_padding_mask=kpm)
+        return h[:, -1], h[:, :-1]
+    for b in self.v_blocks[:-1]: h = b(h, key_padding_mask=kpm)
+    return block_last_token(self.v_blocks[-1], h, key_padding_mask=kpm), None
 
-# %% ../../nbs/54_hi_trs.ipynb #00000024
+# %% ../../nbs/54_hi_trs.ipynb #00000027
 @patch
 def pack(self: HiTRSEncoder, seq: Tensor, length: Tensor) -> tuple:
     "Zero-pad each of N sequences (N, T, V, C) by `pad` frames at both ends and concatenate them: (frames, offset, owner, t)."
@@ -300,7 +333,7 @@ def encode(self: HiTRSEncoder, seq: Tensor, length: Tensor) -> dict:
     c = self.clip_level(f[offset[own][:, None] + idx])                         # C-TRS on real clips only
     clips = c.new_zeros(N, n_max, c.shape[-1])
     clips[valid] = c
-    cls, _ = self.video_level(clips, valid)
+    cls, _ = self.video_level(clips, valid, per_clip=False)
     t = torch.arange(T, device=dev)
     fm = t[None] < length[:, None]
     if self.frame_features == 'dense':
@@ -335,7 +368,7 @@ def forward(self: HiTRSEncoder, x: Tensor, length: Optional[Tensor] = None) -> F
     return Features(pooled=person_mean(out['cls'], owner, B), tokens=tokens,
                     frames=person_mean(out['frames'], owner, B), frame_mask=frame_mask(length, T))
 
-# %% ../../nbs/54_hi_trs.ipynb #00000028
+# %% ../../nbs/54_hi_trs.ipynb #0000002b
 def spatial_loss(pred: Tensor,      # (..., C) predicted coordinates
                  target: Tensor,    # (..., C) uncorrupted coordinates
                  mask: Tensor,      # (...) bool, True = selected joint
@@ -343,6 +376,7 @@ def spatial_loss(pred: Tensor,      # (..., C) predicted coordinates
                  scale: float = 10.,
                  ) -> Tensor:
     "Hi-TRS spatial loss over the selected joints only (0 when none is selected)."
+    pred, target = pred.float(), target.float()
     m = mask.to(pred.dtype)[..., None]
     if variant == 'official':
         err = F.smooth_l1_loss(pred * scale, target * scale, reduction='none', beta=1.0)
@@ -351,7 +385,7 @@ def spatial_loss(pred: Tensor,      # (..., C) predicted coordinates
         return ((pred - target).abs().sum(-1, keepdim=True) * m).sum() / m.sum().clamp_min(1)
     raise ValueError(f"spatial loss variant must be 'official' or 'paper', got {variant!r}")
 
-# %% ../../nbs/54_hi_trs.ipynb #0000002b
+# %% ../../nbs/54_hi_trs.ipynb #0000002e
 def corrupt_joints(seq: Tensor, length: Tensor, p: float = 0.15, probs: tuple = (0.8, 0.1, 0.1),
                    mask_value: float = 1.0, generator: Optional[torch.Generator] = None) -> Corruption:
     "`bert_joint_corruption` with the draw made on the generator's device (results on `seq`'s device)."
@@ -360,7 +394,7 @@ def corrupt_joints(seq: Tensor, length: Tensor, p: float = 0.15, probs: tuple = 
     c = bert_joint_corruption(seq.to(generator.device), length.to(generator.device), p, probs, mask_value, generator)
     return Corruption(c.x.to(seq.device), c.mask.to(seq.device), c.kind.to(seq.device))
 
-# %% ../../nbs/54_hi_trs.ipynb #0000002e
+# %% ../../nbs/54_hi_trs.ipynb #00000031
 def _rand(shape, generator, device):
     "U[0, 1) draws made on the generator's device (global RNG when None), returned on `device`."
     if generator is None: return torch.rand(shape, device=device, dtype=torch.float64)
@@ -419,14 +453,14 @@ def order_loss(logits: Tensor,                 # (2N, 2): N originals, then N sw
     elif variant != 'official': raise ValueError(f"order loss variant must be 'official' or 'paper', got {variant!r}")
     return loss, ((logits.argmax(1) == y).float() * w).sum() / w.sum().clamp_min(1)
 
-# %% ../../nbs/54_hi_trs.ipynb #00000031
+# %% ../../nbs/54_hi_trs.ipynb #00000034
 def video_swap_pair(count: Tensor, generator: Optional[torch.Generator] = None) -> Tensor:
     "Clip positions to exchange per sequence: a uniform pair at distance >= 2, or (0, 1) when there are only 2 clips."
     if (count < 2).any(): raise ValueError("video-level order task: every sequence needs at least 2 context clips")
     pair = sample_far_pair(count.clamp(min=3), 2, generator)
     return torch.where((count == 2)[:, None], torch.tensor([0, 1], device=count.device), pair)
 
-# %% ../../nbs/54_hi_trs.ipynb #00000035
+# %% ../../nbs/54_hi_trs.ipynb #00000038
 class HiTRS(Pretext):
     "Hi-TRS pretraining: spatial, clip-order, video-order and future-clip tasks on one F-TRS / C-TRS / V-TRS pass."
     def __init__(self, encoder: Optional[HiTRSEncoder] = None,   # default: HiTRSEncoder(**encoder_kw)
@@ -465,7 +499,7 @@ class HiTRS(Pretext):
                              f"(3 clips); build the data with pretrain_data(...) (keeps >= {min_pretrain_len(self.encoder.stride)} frames)")
         return seq, L
 
-# %% ../../nbs/54_hi_trs.ipynb #00000036
+# %% ../../nbs/54_hi_trs.ipynb #00000039
 @patch
 def sample_tasks(self: HiTRS, seq: Tensor, length: Tensor, generator: Optional[torch.Generator] = None) -> dict:
     "All random draws of one pretraining step (corruption, moving clip, frame pair, clip pair)."
@@ -507,7 +541,7 @@ def forward_tasks(self: HiTRS, seq: Tensor, length: Tensor, draws: dict) -> dict
     context[cv] = c_ctx
     perm = swap_permutation(draws['clip_pair'], c_max)
     swapped = context.gather(1, perm[..., None].expand(-1, -1, context.shape[-1]))
-    v, _ = e.video_level(torch.cat([context, swapped]), torch.cat([cv, cv]))    # V-TRS, once
+    v, _ = e.video_level(torch.cat([context, swapped]), torch.cat([cv, cv]), per_clip=False)   # V-TRS, once
     video_logits = self.video_temporal_head(v)
     l_v, a_v = order_loss(video_logits, None, self.order_variant)
     future_pred, future_target = self.discriminative_head(v[:N]), c_last.detach()
@@ -526,7 +560,7 @@ def forward(self: HiTRS, batch: dict) -> dict:
     out = self.forward_tasks(seq, L, self.sample_tasks(seq, L, batch.get('generator')))
     return {k: (v if k == 'loss' else v.detach()) for k, v in out.items() if v.dim() == 0}
 
-# %% ../../nbs/54_hi_trs.ipynb #0000003c
+# %% ../../nbs/54_hi_trs.ipynb #0000003f
 _NO_DECAY = ('pos_embed', 'cls_token')          # with TrainConfig.no_decay_1d: biases and norms too
 
 def _paper(num_classes, semi):
@@ -583,11 +617,13 @@ def train_config(recipe: dict, **overrides):
     known = {f.name for f in fields(TrainConfig)}
     return TrainConfig(**{k: v for k, v in {**recipe, **overrides}.items() if k in known})
 
-# %% ../../nbs/54_hi_trs.ipynb #00000040
+# %% ../../nbs/54_hi_trs.ipynb #00000043
 def build_hi_trs(preset: Union[str, dict] = 'demo',   # a key of PRESETS or a preset dict
                  num_joints: int = 25,                # V of the data
                  in_channels: int = 3,                # C of the data
                  layout=None,                         # joint tree for the bone view (default from num_joints)
+                 num_persons: Optional[int] = None,   # persons per sample (folded into the batch; any M works)
+                 num_classes: Optional[int] = None,   # classes of the downstream task (default: the preset's)
                  **overrides) -> HiTRS:
     "The Hi-TRS pretext of a preset, built for the data's joints / channels, with its transforms attached."
     if isinstance(preset, str):
@@ -606,10 +642,10 @@ def build_hi_trs(preset: Union[str, dict] = 'demo',   # a key of PRESETS or a pr
     train, test = hi_trs_transforms(data_kw['view'], layout or 'ntu25', data_kw['aug_p'])
     model.train_transform, model.test_transform = train, test
     enc.train_transform, enc.test_transform = train, test
-    model.preset = preset
+    model.preset, model.num_classes = preset, num_classes or preset['num_classes']
     return model
 
-# %% ../../nbs/54_hi_trs.ipynb #00000043
+# %% ../../nbs/54_hi_trs.ipynb #00000046
 _TOP = {'s_input_map': 'encoder.joint_embed', 's_pe.pe': 'encoder.f_pos.pos_embed', 'c_input_map': 'encoder.c_proj',
         'c_pe.pe': 'encoder.c_pos.pos_embed', 'clip_fuse_token': 'encoder.c_cls_token', 'v_input_map': 'encoder.v_proj',
         'v_pe.pe': 'encoder.v_pos.pos_embed', 'video_fuse_token': 'encoder.v_cls_token', 's_pose_reg': 'spatial_head',
