@@ -1,4 +1,4 @@
-"""Hi-TRS (Chen et al., ECCV 2022; paper 001) with the official code's choices: single-person pretraining samples, 7-frame dilated clips, F-TRS / C-TRS / V-TRS with the clip attention mask, the spatial, clip-order, video-order and future-clip pretext tasks in one forward pass, recipes and a converter for the official weights.
+"""Hi-TRS (Chen et al., ECCV 2022) with the official code's choices: single-person pretraining samples, 7-frame dilated clips, F-TRS / C-TRS / V-TRS with the clip attention mask, the spatial, clip-order, video-order and future-clip pretext tasks in one forward pass, the registered recipes, score fusion and a converter for the official weights.
 
 Docs: https://skellit.github.io/skellit/hi_trs.html.md"""
 
@@ -6,56 +6,49 @@ Docs: https://skellit.github.io/skellit/hi_trs.html.md"""
 
 # %% ../../nbs/54_hi_trs.ipynb #00000002
 from __future__ import annotations
-import math
+import inspect, math
+from dataclasses import replace
 from pathlib import Path
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
-from ..data import SkeletonData
-from ..interface import Features, Encoder, Pretext, frame_mask, person_mask
-from ..layers import Block, PosEmbed1d, PosEmbed2d, sinusoid_1d
-from ..masking import Corruption, bert_joint_corruption
-from ..transforms import (Compose, RandomApply, RandomChoice, RandomScale, RandomJointOffset, RandomShear,
-                                RandomFrameInterpolate, RandomTrim, MotionStream, BoneStream, mask_padding)
+from ..skeleton import fold_persons, person_present, person_mean, valid_frames, time_difference
+from ..data import SkeletonData, DataSpec
+from ..ops.layers import Block, PosEmbed1d, PosEmbed2d, sinusoid_1d
+from ..ops.masking import Corruption, bert_joint_corruption
+from ..ops.transforms import (Compose, RandomApply, RandomChoice, RandomScale, RandomJointOffset, RandomShear,
+                                    RandomFrameInterpolate, RandomTrim, MotionStream, BoneStream, mask_padding)
+from ..interface import Features, Encoder, Pretext
+from ..train.engine import TrainConfig
+from ..train.evaluate import EvalResult, evaluate_logits
+from ..train.registry import Recipe, DataConventions, register_method, register_recipe, get_recipe
 
 # %% auto #0
-__all__ = ['PRESETS', 'fold_persons', 'person_mean', 'PersonSlices', 'split_persons', 'block_last_token', 'info_nce',
-           'min_pretrain_len', 'pretrain_data', 'clip_padding', 'num_clips', 'window_index', 'sliding_windows',
-           'hi_trs_augment', 'input_view', 'hi_trs_transforms', 'clip_attention_mask', 'HiTRSEncoder', 'spatial_loss',
-           'corrupt_joints', 'sample_far_pair', 'swap_permutation', 'pick_moving_clip', 'order_loss', 'video_swap_pair',
-           'HiTRS', 'lr_factor', 'train_config', 'build_hi_trs', 'convert_official_hi_trs', 'official_state_dict',
-           'load_official_hi_trs']
+__all__ = ['ENCODER_KEYS', 'PRETEXT_KEYS', 'MODEL_KEYS', 'fold_kept', 'PersonSlices', 'split_persons', 'block_last_token',
+           'info_nce', 'corrupt_joints', 'fuse_scores', 'min_pretrain_len', 'pretrain_data', 'clip_padding',
+           'num_clips', 'window_index', 'sliding_windows', 'hi_trs_augment', 'input_view', 'hi_trs_transforms',
+           'clip_attention_mask', 'HiTRSEncoder', 'spatial_loss', 'sample_far_pair', 'swap_permutation',
+           'pick_moving_clip', 'order_loss', 'video_swap_pair', 'HiTRS', 'build_hi_trs', 'convert_official_hi_trs',
+           'official_state_dict', 'load_official_hi_trs']
 
 # %% ../../nbs/54_hi_trs.ipynb #00000006
-def fold_persons(x: Tensor,                 # (B, C, T, V, M) batch
-                 length: Tensor,            # (B,) valid frames
-                 present_only: bool = False,  # drop person slots that are all zero in the valid frames
-                 keep: Optional[Tensor] = None,  # (B, M) bool: explicit slots to keep (overrides present_only)
-                 ) -> tuple:
-    "(B, C, T, V, M) -> sequences (N, T, V, C), lengths (N,), owning sample (N,) and slot (N,)."
-    if x.dim() != 5: raise ValueError(f"fold_persons expects (B, C, T, V, M), got shape {tuple(x.shape)}")
+def fold_kept(x: Tensor,                  # (B, C, T, V, M) batch
+              length: Tensor,             # (B,) valid frames
+              keep: Optional[Tensor] = None,  # (B, M) bool: slots to keep (None: every slot)
+              ) -> tuple:
+    "Kept person slots as sequences (N, T, V, C), with their lengths (N,), owning sample (N,) and slot (N,)."
     B, C, T, V, M = x.shape
-    length = length.to(x.device).long().reshape(B)
-    seq = x.permute(0, 4, 2, 3, 1)                                        # (B, M, T, V, C)
-    owner = torch.arange(B, device=x.device)[:, None].expand(B, M)
-    slot = torch.arange(M, device=x.device)[None, :].expand(B, M)
-    L = length[:, None].expand(B, M)
-    if keep is None and present_only: keep = person_mask(x, length)
-    if keep is None: return seq.reshape(B * M, T, V, C), L.reshape(-1), owner.reshape(-1), slot.reshape(-1)
-    return seq[keep], L[keep], owner[keep], slot[keep]
-
-def person_mean(v: Tensor,       # (N, ...) one value per folded sequence
-                owner: Tensor,   # (N,) sample of each sequence
-                B: int,          # number of samples
-                ) -> Tensor:
-    "Mean of `v` over the sequences of each sample: (B, ...); samples without a sequence get zeros."
-    out = v.new_zeros((B,) + tuple(v.shape[1:])).index_add(0, owner, v)
-    cnt = torch.bincount(owner, minlength=B).clamp(min=1).to(v.dtype)
-    return out / cnt.view((B,) + (1,) * (v.dim() - 1))
+    seq = fold_persons(x, 'ntvc')                                          # (B·M, T, V, C), sample-major
+    L = length.to(x.device).long().reshape(B).repeat_interleave(M)
+    owner = torch.arange(B, device=x.device).repeat_interleave(M)
+    slot = torch.arange(M, device=x.device).repeat(B)
+    if keep is None: return seq, L, owner, slot
+    k = keep.to(x.device).reshape(-1)
+    return seq[k], L[k], owner[k], slot[k]
 
 # %% ../../nbs/54_hi_trs.ipynb #00000009
 class PersonSlices:
@@ -95,7 +88,7 @@ def split_persons(data: SkeletonData,    # multi-person dataset (N, C, T, V, M)
                         name=f'{data.name}/persons')
 
 # %% ../../nbs/54_hi_trs.ipynb #0000000c
-def block_last_token(block: Block,                       # a skellit.layers.Block
+def block_last_token(block: Block,                       # a skellit.ops.layers.Block
                      x: Tensor,                          # (B, L, dim) tokens
                      attn_mask: Optional[Tensor] = None, # (L, L) or (B, L, L) bool, True = blocked (only its last row is used)
                      key_padding_mask: Optional[Tensor] = None,  # (B, L) bool, True = padding
@@ -132,6 +125,44 @@ def info_nce(pred: Tensor,        # (B, D) predictions
     s = F.normalize(pred.float(), dim=1) @ F.normalize(target.float(), dim=1).T / tau
     y = torch.arange(len(s), device=s.device)
     return F.cross_entropy(s, y), (s.argmax(1) == y).float().mean()
+
+# %% ../../nbs/54_hi_trs.ipynb #0000002e
+def corrupt_joints(seq: Tensor, length: Tensor, p: float = 0.15, probs: tuple = (0.8, 0.1, 0.1),
+                   mask_value: float = 1.0, generator: Optional[torch.Generator] = None) -> Corruption:
+    "`bert_joint_corruption` with the draw made on the generator's device (results on `seq`'s device)."
+    if generator is None or generator.device == seq.device:
+        return bert_joint_corruption(seq, length, p, probs, mask_value, generator)
+    c = bert_joint_corruption(seq.to(generator.device), length.to(generator.device), p, probs, mask_value, generator)
+    return Corruption(c.x.to(seq.device), c.mask.to(seq.device), c.kind.to(seq.device))
+
+# %% ../../nbs/54_hi_trs.ipynb #b8287fa3
+def fuse_scores(results: Sequence,                 # EvalResults (with logits and labels), or (N, K) score tensors
+                weights: Optional[Sequence] = None,  # one weight per stream (default 1 each)
+                softmax: bool = False,             # add softmax probabilities instead of raw scores
+                labels=None,                       # (N,) labels, needed only when `results` are bare tensors
+                ) -> EvalResult:
+    "Weighted sum of the prediction scores of several streams, scored like any protocol result."
+    if len(results) == 0: raise ValueError("fuse_scores: no results to fuse")
+    w = [1.] * len(results) if weights is None else [float(v) for v in weights]
+    if len(w) != len(results): raise ValueError(f"fuse_scores: {len(w)} weights for {len(results)} results")
+    scores, names = [], None
+    for i, r in enumerate(results):
+        if isinstance(r, EvalResult):
+            if r.logits is None: raise ValueError(f"fuse_scores: result {i} kept no logits (scores); fuse protocol results that store them")
+            if labels is None: labels = r.labels
+            elif r.labels is not None and not torch.equal(torch.as_tensor(r.labels).long().cpu(), torch.as_tensor(labels).long().cpu()):
+                raise ValueError(f"fuse_scores: result {i} has other labels than result 0; the streams must score the same test samples in the same order")
+            names = names or r.class_names
+            r = r.logits
+        r = torch.as_tensor(r).float().cpu()
+        if scores and r.shape != scores[0].shape:
+            raise ValueError(f"fuse_scores: scores of result {i} have shape {tuple(r.shape)}, result 0 {tuple(scores[0].shape)}")
+        scores.append(r.softmax(-1) if softmax else r)
+    if labels is None: raise ValueError("fuse_scores: pass labels= when fusing bare score tensors")
+    fused = sum(wi * si for wi, si in zip(w, scores))
+    out = evaluate_logits(fused, labels, names)
+    out.extra.update(fused=len(results), weights=w, softmax=softmax)
+    return out
 
 # %% ../../nbs/54_hi_trs.ipynb #00000012
 def min_pretrain_len(stride: int = 7) -> int:
@@ -232,16 +263,18 @@ class HiTRSEncoder(Encoder):
                  dropout: float = 0.2,            # on attention output and FFN output
                  person_pool: str = 'all',        # 'all' (official: mean over every slot) or 'present'
                  frame_features: str = 'clip',    # Features.frames: 'clip' (nearest clip) or 'dense' (a clip per frame)
+                 clip_features: str = 'ctrs',     # Features.clips: 'ctrs' (C-TRS [CLS], 2·dim) or 'vtrs' (V-TRS outputs, 4·dim)
                  self_attend: bool = True,        # C-TRS: joints attend to themselves (code) or not (paper)
                  init: str = 'official'):         # 'official' (identical layers in a stack) or 'independent'
         super().__init__()
         if dim % 2: raise ValueError(f"HiTRSEncoder: dim={dim} must be even (sinusoid tables)")
         if person_pool not in ('all', 'present'): raise ValueError(f"person_pool must be 'all' or 'present', got {person_pool!r}")
         if frame_features not in ('clip', 'dense'): raise ValueError(f"frame_features must be 'clip' or 'dense', got {frame_features!r}")
+        if clip_features not in ('ctrs', 'vtrs'): raise ValueError(f"clip_features must be 'ctrs' or 'vtrs', got {clip_features!r}")
         self.num_joints, self.in_channels, self.dim, self.depth = num_joints, in_channels, dim, depth
         self.clip_len, self.stride, self.dilation, self.max_clips = clip_len, stride, dilation, max_clips
         self.pad = clip_padding(clip_len, dilation)
-        self.person_pool, self.frame_features = person_pool, frame_features
+        self.person_pool, self.frame_features, self.clip_features = person_pool, frame_features, clip_features
         dc, dv = 2 * dim, 4 * dim
         self.clip_dim, self.out_dim = dc, dv
         # frame level
@@ -333,7 +366,7 @@ def encode(self: HiTRSEncoder, seq: Tensor, length: Tensor) -> dict:
     c = self.clip_level(f[offset[own][:, None] + idx])                         # C-TRS on real clips only
     clips = c.new_zeros(N, n_max, c.shape[-1])
     clips[valid] = c
-    cls, _ = self.video_level(clips, valid, per_clip=False)
+    cls, per_clip = self.video_level(clips, valid, per_clip=self.clip_features == 'vtrs')
     t = torch.arange(T, device=dev)
     fm = t[None] < length[:, None]
     if self.frame_features == 'dense':
@@ -344,29 +377,32 @@ def encode(self: HiTRSEncoder, seq: Tensor, length: Tensor) -> dict:
     else:
         near = torch.minimum((t[None] + self.stride // 2) // self.stride, n[:, None] - 1)   # nearest clip centre 7k
         per = clips.gather(1, near[..., None].expand(-1, -1, c.shape[-1])) * fm[..., None]
-    return dict(cls=cls, clips=clips, clip_mask=valid, frames=per)
+    return dict(cls=cls, clips=clips, clip_mask=valid, frames=per, video_clips=per_clip)
 
 @patch
 def forward(self: HiTRSEncoder, x: Tensor, length: Optional[Tensor] = None) -> Features:
-    "(B, C, T, V, M) skeletons + (B,) lengths -> Features(pooled (B, 4·dim), tokens (B, M, n, 1, 2·dim), frames (B, T, 2·dim))."
+    "(B, C, T, V, M) skeletons + (B,) lengths -> Features(pooled (B, 4·dim), clips (B, n, 2·dim), frames (B, T, 2·dim))."
     if x.dim() != 5: raise ValueError(f"HiTRSEncoder expects x of shape (B, C, T, V, M), got {tuple(x.shape)}")
     B, C, T, V, M = x.shape
     if (C, V) != (self.in_channels, self.num_joints):
         raise ValueError(f"HiTRSEncoder: got C={C}, V={V}, built for C={self.in_channels}, V={self.num_joints}; "
-                         "build it with build_hi_trs(..., num_joints=, in_channels=) for this data")
+                         "build it for the data (skellit.train.registry.build_pretext(recipe, DataSpec.of(data)))")
     length = torch.full((B,), T, device=x.device) if length is None else length.to(x.device).long()
     if (length > T).any(): raise ValueError(f"HiTRSEncoder: a length exceeds the {T} frames of x")
     x = mask_padding(x, length)
-    keep = None
     if self.person_pool == 'present':
-        keep = person_mask(x, length)
+        keep = person_present(x, length)
         keep[:, 0] |= ~keep.any(1)                        # a sample with nobody in it is encoded from its first slot
-    seq, L, owner, slot = fold_persons(x, length, keep=keep)
+    else: keep = torch.ones(B, M, dtype=torch.bool, device=x.device)
+    seq, L, owner, slot = fold_kept(x, length, keep)
     out = self.encode(seq, L)
-    tokens = out['clips'].new_zeros(B, M, out['clips'].shape[1], 1, self.clip_dim)
-    tokens[owner, slot] = out['clips'][:, :, None]
-    return Features(pooled=person_mean(out['cls'], owner, B), tokens=tokens,
-                    frames=person_mean(out['frames'], owner, B), frame_mask=frame_mask(length, T))
+    def pool(v):                                          # (N, ...) kept sequences -> (B, ...) mean over kept persons
+        full = v.new_zeros(B, M, *v.shape[1:]); full[owner, slot] = v
+        return person_mean(full, keep)
+    cv = torch.arange(out['clips'].shape[1], device=x.device)[None] < self.clips(length)[:, None]
+    clips = pool(out['clips'] if self.clip_features == 'ctrs' else out['video_clips']) * cv[..., None]
+    return Features(pooled=pool(out['cls']), frames=pool(out['frames']), frame_valid=valid_frames(length, T),
+                    clips=clips, clip_valid=cv)
 
 # %% ../../nbs/54_hi_trs.ipynb #0000002b
 def spatial_loss(pred: Tensor,      # (..., C) predicted coordinates
@@ -384,15 +420,6 @@ def spatial_loss(pred: Tensor,      # (..., C) predicted coordinates
     if variant == 'paper':
         return ((pred - target).abs().sum(-1, keepdim=True) * m).sum() / m.sum().clamp_min(1)
     raise ValueError(f"spatial loss variant must be 'official' or 'paper', got {variant!r}")
-
-# %% ../../nbs/54_hi_trs.ipynb #0000002e
-def corrupt_joints(seq: Tensor, length: Tensor, p: float = 0.15, probs: tuple = (0.8, 0.1, 0.1),
-                   mask_value: float = 1.0, generator: Optional[torch.Generator] = None) -> Corruption:
-    "`bert_joint_corruption` with the draw made on the generator's device (results on `seq`'s device)."
-    if generator is None or generator.device == seq.device:
-        return bert_joint_corruption(seq, length, p, probs, mask_value, generator)
-    c = bert_joint_corruption(seq.to(generator.device), length.to(generator.device), p, probs, mask_value, generator)
-    return Corruption(c.x.to(seq.device), c.mask.to(seq.device), c.kind.to(seq.device))
 
 # %% ../../nbs/54_hi_trs.ipynb #00000031
 def _rand(shape, generator, device):
@@ -429,9 +456,9 @@ def pick_moving_clip(seq: Tensor,              # (N, T, V, C) uncorrupted sequen
     "Centre frame of a uniformly drawn moving clip per sequence, and whether any clip moved: ((N,), (N,) bool)."
     N, T = seq.shape[:2]
     pad = clip_padding(clip_len, dilation)
-    valid = frame_mask(length, T)
-    step = (seq[:, 1:] - seq[:, :-1]).abs().flatten(2).sum(-1) > 0         # frame t vs t-1, t = 1..T-1
-    moving = F.pad((step & valid[:, 1:]).float(), (1 + pad, pad))          # padded frame positions, frame 0 still
+    valid = valid_frames(length, T)
+    step = time_difference(seq, 1, 'backward', length).abs().flatten(2).sum(-1) > 0   # frame t vs t-1; frame 0 and padding still
+    moving = F.pad(step.float(), (pad, pad))                               # in padded frame positions
     has = torch.stack([moving[:, dilation * i: dilation * i + T] for i in range(clip_len)]).amax(0).bool() & valid
     cnt = has.sum(1)
     r = torch.minimum((_rand((N,), generator, seq.device) * cnt).long(), (cnt - 1).clamp(min=0))
@@ -473,6 +500,7 @@ class HiTRS(Pretext):
                  tau: float = 0.07,                     # InfoNCE temperature
                  weights: Optional[dict] = None,        # per-task loss weights (default 1 each)
                  levels: str = 'FCV',                   # pretrained levels (Table 4): a subset of 'FCV'
+                 min_len: Optional[int] = None,         # bodies with fewer valid frames are skipped (default 19, official)
                  **encoder_kw):
         super().__init__(encoder if encoder is not None else HiTRSEncoder(**encoder_kw))
         e = self.encoder
@@ -488,15 +516,15 @@ class HiTRS(Pretext):
         self.clip_temporal_head = nn.Linear(e.clip_dim, 2)               # c_motion_cls
         self.video_temporal_head = nn.Linear(e.out_dim, 2)               # v_motion_cls
         self.discriminative_head = nn.Linear(e.out_dim, e.clip_dim)      # v_ft_reg
-        self.min_length = next(L for L in range(1, 10_000) if e.clips(L) >= 3)
+        self.min_length = next(L for L in range(1, 10_000) if e.clips(L) >= 3)   # three clips: 15 frames
+        self.min_len = max(min_pretrain_len(e.stride) if min_len is None else int(min_len), self.min_length)
 
     def sequences(self, x: Tensor, length: Tensor) -> tuple:
-        "Single-person sequences (N, T, V, C) and lengths from a batch; raises when one is too short."
-        seq, L, _, _ = fold_persons(x, length, present_only=True)
-        if len(seq) == 0: raise ValueError("HiTRS: the batch holds no person (all-zero skeletons)")
-        if (L < self.min_length).any():
-            raise ValueError(f"HiTRS: a sequence has {int(L.min())} frames, pretraining needs >= {self.min_length} "
-                             f"(3 clips); build the data with pretrain_data(...) (keeps >= {min_pretrain_len(self.encoder.stride)} frames)")
+        "The pretraining sequences of a batch: present bodies with >= `min_len` valid frames, (N, T, V, C) and lengths."
+        if x.dim() != 5: raise ValueError(f"HiTRS expects batch['x'] of shape (B, C, T, V, M), got {tuple(x.shape)}")
+        length = length.to(x.device).long()
+        keep = person_present(x, length) & (length >= self.min_len)[:, None]
+        seq, L, _, _ = fold_kept(x, length, keep)
         return seq, L
 
 # %% ../../nbs/54_hi_trs.ipynb #00000039
@@ -555,95 +583,87 @@ def forward_tasks(self: HiTRS, seq: Tensor, length: Tensor, draws: dict) -> dict
 
 @patch
 def forward(self: HiTRS, batch: dict) -> dict:
-    "One pretraining step's losses: {'loss', 'spatial', 'temporal_clip(_acc)', 'temporal_video(_acc)', 'discriminative(_acc)'}."
+    "One pretraining step: {'loss', 'spatial', 'temporal_clip(_acc)', 'temporal_video(_acc)', 'discriminative(_acc)', 'sequences'}."
     seq, L = self.sequences(batch['x'], batch['length'])
+    if len(seq) == 0:                                     # nobody long enough: a zero loss that still reaches every parameter
+        zero = sum(p.sum() for p in self.parameters() if p.requires_grad) * 0.
+        return dict(loss=zero, **{k: zero.detach() for k in _PARTS}, sequences=zero.detach())
     out = self.forward_tasks(seq, L, self.sample_tasks(seq, L, batch.get('generator')))
-    return {k: (v if k == 'loss' else v.detach()) for k, v in out.items() if v.dim() == 0}
+    res = {k: (v if k == 'loss' else v.detach()) for k, v in out.items() if v.dim() == 0}
+    res['sequences'] = torch.tensor(float(len(seq)), device=seq.device)
+    return res
+
+_PARTS = ('spatial', 'temporal_clip', 'temporal_clip_acc', 'temporal_video', 'temporal_video_acc', 'discriminative',
+          'discriminative_acc')
 
 # %% ../../nbs/54_hi_trs.ipynb #0000003f
-_NO_DECAY = ('pos_embed', 'cls_token')          # with TrainConfig.no_decay_1d: biases and norms too
+def _arg_names(f, skip=()) -> tuple:
+    return tuple(n for n, p in inspect.signature(f).parameters.items()
+                 if n not in ('self',) + tuple(skip) and p.kind is p.POSITIONAL_OR_KEYWORD)
 
-def _paper(num_classes, semi):
-    return dict(
-        num_classes=num_classes,
-        encoder=dict(dim=128, depth=3, heads=8, head_dim=64, clip_len=7, stride=7, dilation=2, max_clips=200,
-                     dropout=0.2, person_pool='all'),
-        pretext=dict(mask_p=0.15, mask_probs=(0.8, 0.1, 0.1), mask_value=1.0, spatial_variant='official',
-                     spatial_scale=10., order_variant='official', tau=0.07, levels='FCV'),
-        data=dict(view='joint', aug_p=0.5, single_person=True, min_len=19, normalise=None, num_persons=2,
-                  pretrain_split='train'),
-        pretrain=dict(optimizer='adamw', lr=4e-4, betas=(0.9, 0.999), weight_decay=0.01, no_decay_names=_NO_DECAY,
-                      batch_size=64, accum_steps=4, clip_grad=1.0, schedule='linear', warmup_steps=1000,
-                      decay_steps=50_000, min_lr=2e-6, max_steps=30_000, seed=0),
-        finetune=dict(optimizer='adamw', lr=4e-4, weight_decay=0.01, no_decay_names=_NO_DECAY, batch_size=32,
-                      accum_steps=4, clip_grad=1.0, epochs=70, schedule='multistep', milestones=(20, 30, 40, 50, 60),
-                      gamma=0.5, lr_floor=0.0025, eval_epoch=50, aug_p=0.5, dropout=0.2, head='linear'),
-        scratch=dict(optimizer='adamw', lr=4e-4, weight_decay=0.01, no_decay_names=_NO_DECAY, batch_size=32,
-                     accum_steps=4, clip_grad=1.0, epochs=70, schedule='multistep', milestones=(30, 40, 50, 55),
-                     factors=(0.5, 0.25, 0.125, 0.0125), eval_epoch=50, aug_p=0.5, dropout=0.2, head='linear'),
-        semi=semi,
-        linear=dict(optimizer='adamw', lr=0.01, weight_decay=0., batch_size=32, accum_steps=4, clip_grad=1.0,
-                    epochs=70, schedule='constant', freeze_encoder=True, encoder_eval=True, aug_p=0.5, head='linear'),
-    )
+ENCODER_KEYS = _arg_names(HiTRSEncoder.__init__, ('num_joints', 'in_channels'))
+PRETEXT_KEYS = _arg_names(HiTRS.__init__, ('encoder',))
+MODEL_KEYS = ENCODER_KEYS + PRETEXT_KEYS + ('view', 'aug_p')
 
-PRESETS = {
-    'paper-ntu60': _paper(60, dict(fractions=(0.01, 0.05, 0.10), recipe='finetune', index_lists='official',
-                                   sizes=dict(xsub=(420, 2005, 4009), xview=(420, 1882, 3765)))),
-    'paper-ntu120': _paper(120, None),
-}
-_demo = _paper(10, dict(fractions=(0.1,), recipe='finetune', index_lists='seeded'))
-_demo['encoder'] = dict(dim=32, depth=1, heads=2, head_dim=16, clip_len=7, stride=7, dilation=2, max_clips=64,
-                        dropout=0.1, person_pool='all')
-_demo['pretrain'] = dict(optimizer='adamw', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.01, no_decay_names=_NO_DECAY,
-                         batch_size=32, accum_steps=1, clip_grad=1.0, schedule='linear', warmup_steps=20, decay_steps=300,
-                         min_lr=1e-5, max_steps=300, seed=0)
-_demo['finetune'].update(epochs=10, milestones=(5, 8)); _demo['scratch'].update(epochs=10, milestones=(5, 8), factors=(0.5, 0.25))
-_demo['linear'].update(epochs=10)
-PRESETS['demo'] = _demo
-
-def lr_factor(recipe: dict,   # a 'finetune' / 'scratch' / 'linear' recipe
-              epoch: int,     # 1-based epoch, as the official LambdaLR sees it
-              ) -> float:
-    "The official per-epoch lr multiplier of a downstream recipe."
-    if recipe['schedule'] == 'constant': return 1.
-    passed = sum(epoch > m for m in recipe['milestones'])
-    if 'factors' in recipe: return 1. if passed == 0 else recipe['factors'][passed - 1]
-    return max(recipe['gamma'] ** passed, recipe.get('lr_floor', 0.))
-
-def train_config(recipe: dict, **overrides):
-    "A `skellit.engine.TrainConfig` from the recipe keys it knows (batch size, factors etc. stay with the caller)."
-    from dataclasses import fields
-    from skellit.engine import TrainConfig
-    known = {f.name for f in fields(TrainConfig)}
-    return TrainConfig(**{k: v for k, v in {**recipe, **overrides}.items() if k in known})
-
-# %% ../../nbs/54_hi_trs.ipynb #00000043
-def build_hi_trs(preset: Union[str, dict] = 'demo',   # a key of PRESETS or a preset dict
-                 num_joints: int = 25,                # V of the data
-                 in_channels: int = 3,                # C of the data
-                 layout=None,                         # joint tree for the bone view (default from num_joints)
-                 num_persons: Optional[int] = None,   # persons per sample (folded into the batch; any M works)
-                 num_classes: Optional[int] = None,   # classes of the downstream task (default: the preset's)
-                 **overrides) -> HiTRS:
-    "The Hi-TRS pretext of a preset, built for the data's joints / channels, with its transforms attached."
-    if isinstance(preset, str):
-        if preset not in PRESETS: raise ValueError(f"unknown Hi-TRS preset {preset!r}; known: {sorted(PRESETS)}")
-        preset = PRESETS[preset]
-    enc_kw, pre_kw, data_kw = dict(preset['encoder']), dict(preset['pretext']), dict(preset['data'])
-    for k, v in overrides.items():
-        if k in data_kw: data_kw[k] = v
-        elif k in pre_kw or k in ('weights',): pre_kw[k] = v
-        else: enc_kw[k] = v
-    if layout is None: layout = {25: 'ntu25', 20: 'nwucla20'}.get(num_joints)
-    if data_kw['view'] == 'bone' and layout is None:
-        raise ValueError(f"the bone view needs a joint tree: pass layout= for {num_joints} joints")
-    enc = HiTRSEncoder(num_joints=num_joints, in_channels=in_channels, **enc_kw)
-    model = HiTRS(enc, **pre_kw)
-    train, test = hi_trs_transforms(data_kw['view'], layout or 'ntu25', data_kw['aug_p'])
+def build_hi_trs(recipe: Recipe,     # a registered Hi-TRS recipe (`get_recipe('hi_trs', preset, **overrides)`)
+                 spec: DataSpec,     # the data's shape facts (`DataSpec.of(train)`)
+                 ) -> HiTRS:
+    "The Hi-TRS pretext of a recipe, built for the data `spec`, with its train / test transforms attached."
+    m = dict(recipe.model)
+    bad = sorted(set(m) - set(MODEL_KEYS))
+    if bad: raise ValueError(f"hi_trs/{recipe.preset}: unknown model keys {bad}; Hi-TRS model keys: {list(MODEL_KEYS)}")
+    enc = HiTRSEncoder(num_joints=spec.num_joints, in_channels=spec.in_channels, **{k: m[k] for k in ENCODER_KEYS if k in m})
+    model = HiTRS(enc, **{k: m[k] for k in PRETEXT_KEYS if k in m})
+    train, test = hi_trs_transforms(m.get('view', 'joint'), spec.layout, m.get('aug_p', 0.5))
     model.train_transform, model.test_transform = train, test
     enc.train_transform, enc.test_transform = train, test
-    model.preset, model.num_classes = preset, num_classes or preset['num_classes']
     return model
+
+register_method('hi_trs', build_hi_trs, MODEL_KEYS, None,
+                description='hierarchical frame / clip / video transformers with spatial, temporal-order and future-clip pretext tasks',
+                paper='Chen et al., Hierarchically Self-Supervised Transformer for Human Skeleton Representation Learning, ECCV 2022')
+
+# %% ../../nbs/54_hi_trs.ipynb #00000041
+_NO_DECAY = ('pos_embed', 'cls_token')          # with TrainConfig.no_decay_1d: biases and norms too
+_PAPER_MODEL = dict(dim=128, depth=3, heads=8, head_dim=64, clip_len=7, stride=7, dilation=2, max_clips=200, dropout=0.2,
+                    person_pool='all', mask_p=0.15, mask_probs=(0.8, 0.1, 0.1), mask_value=1.0, spatial_variant='official',
+                    order_variant='official', tau=0.07, levels='FCV', min_len=19, view='joint', aug_p=0.5)
+_PRE = TrainConfig(epochs=200, max_steps=30_000, optimizer='adamw', lr=4e-4, weight_decay=0.01, no_decay_names=_NO_DECAY,
+                   clip_grad=1.0, accum_steps=4, schedule='linear', warmup_steps=1000, decay_steps=50_000, min_lr=2e-6)
+_FT = dict(batch_size=32, accum_steps=4, epochs=70, optimizer='adamw', lr=4e-4, weight_decay=0.01, no_decay_names=_NO_DECAY,
+           clip_grad=1.0, schedule='multistep', milestones=(20, 30, 40, 50, 60), gamma=0.5, warmup_epochs=0,
+           report=50, eval_epochs=(50,))
+_SCRATCH = dict(milestones=(30, 40, 50, 55, 55, 55))
+_LIN = dict(head='linear', batch_size=32, accum_steps=4, epochs=70, optimizer='adamw', lr=0.01, weight_decay=0.,
+            clip_grad=1.0, schedule='constant', augment=True, encoder_mode='eval')
+_SEMI = dict(fractions=(0.01, 0.05, 0.1), seeds=(0,), balanced=True)
+_DATA = DataConventions(num_frames=None, max_frames=200 * 7, center=None, persons='fold', max_persons=2)
+_SMOKE = {'model.dim': 16, 'model.depth': 1, 'model.heads': 2, 'model.head_dim': 8, 'model.max_clips': 64,
+          'data.max_frames': 64 * 7, 'finetune.report': 'last', 'finetune.eval_epochs': (), 'scratch.report': 'last',
+          'scratch.eval_epochs': ()}
+
+def _paper(preset: str, paper: str) -> Recipe:
+    return Recipe('hi_trs', preset, model=dict(_PAPER_MODEL), pretrain=_PRE, batch_size=64, data=_DATA, linear=dict(_LIN),
+                  finetune=dict(_FT), scratch=dict(_SCRATCH), semi=dict(_SEMI), smoke=dict(_SMOKE), paper=paper,
+                  notes='pretraining samples: present bodies with >= 19 frames, split inside forward; the scratch '
+                        'schedule ends at x0.0156 instead of x0.0125 (one multistep factor)')
+
+register_recipe(
+    _paper('paper-ntu60', 'Hi-TRS Tab. 1, 2, 4 (NTU-60; cfg/NTU/pretrain/cfg.yaml, cfg/NTU/AR/cfg.yaml)'),
+    _paper('paper-ntu120', 'Hi-TRS Tab. 1 (NTU-120; the NTU-60 recipe with 120 classes)'),
+    Recipe('hi_trs', 'demo',
+           model=dict(_PAPER_MODEL, dim=32, depth=1, heads=2, head_dim=16, max_clips=64, dropout=0.1),
+           pretrain=TrainConfig(epochs=6, optimizer='adamw', lr=1e-3, weight_decay=0.01, no_decay_names=_NO_DECAY,
+                                clip_grad=1.0, schedule='linear', warmup_steps=20, min_lr=1e-5),
+           batch_size=32, data=replace(_DATA, max_frames=64 * 7),
+           linear=dict(head='linear', batch_size=64, epochs=100, optimizer='adamw', lr=0.01, weight_decay=0.,
+                       schedule='constant', augment=False),
+           finetune=dict(batch_size=32, epochs=4, optimizer='adamw', lr=1e-3, weight_decay=0.01, no_decay_names=_NO_DECAY,
+                         clip_grad=1.0, schedule='multistep', milestones=(3,), gamma=0.5),
+           scratch=dict(), semi=dict(fractions=(0.1,), seeds=(0,), balanced=True), smoke=dict(_SMOKE),
+           paper='a CPU-minutes version of the NTU-60 recipe for the synthetic default data',
+           notes='our choice: width 32, one layer per level, a few epochs; linear probe on features computed once'),
+)
 
 # %% ../../nbs/54_hi_trs.ipynb #00000046
 _TOP = {'s_input_map': 'encoder.joint_embed', 's_pe.pe': 'encoder.f_pos.pos_embed', 'c_input_map': 'encoder.c_proj',
