@@ -13,7 +13,9 @@ from pathlib import Path
 import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.bench import bench_training, measure_matmul_flops
-from skellit.methods.hi_trs import build_hi_trs
+from skellit.data import DataSpec
+from skellit.train.registry import get_recipe, build_pretext
+import skellit.methods.hi_trs  # registers the method and its recipes
 
 
 def sample_lengths(batch_size: int, mode: str = 'fixed', frames: int = 100, seed: int = 0) -> torch.Tensor:
@@ -39,7 +41,7 @@ def bench_hi_trs(preset: str = 'paper-ntu60', batch_size: int = 64, lengths: str
                  matmul_flops: float | None = None, seed: int = 0) -> dict:
     "Benchmark one Hi-TRS pretraining configuration; returns bench_training's dict plus the setting."
     torch.manual_seed(seed)
-    model = build_hi_trs(preset)
+    model = build_pretext(get_recipe('hi_trs', preset), DataSpec(num_persons=1))
     L = sample_lengths(batch_size, lengths, frames, seed)
     b = {k: v.to(device) for k, v in hi_trs_batch(L, model.encoder.num_joints, seed).items()}
     b['generator'] = torch.Generator(device=device).manual_seed(seed)

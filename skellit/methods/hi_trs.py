@@ -653,7 +653,7 @@ register_recipe(
     _paper('paper-ntu120', 'Hi-TRS Tab. 1 (NTU-120; the NTU-60 recipe with 120 classes)'),
     Recipe('hi_trs', 'demo',
            model=dict(_PAPER_MODEL, dim=32, depth=1, heads=2, head_dim=16, max_clips=64, dropout=0.1),
-           pretrain=TrainConfig(epochs=6, optimizer='adamw', lr=1e-3, weight_decay=0.01, no_decay_names=_NO_DECAY,
+           pretrain=TrainConfig(epochs=10, optimizer='adamw', lr=1e-3, weight_decay=0.01, no_decay_names=_NO_DECAY,
                                 clip_grad=1.0, schedule='linear', warmup_steps=20, min_lr=1e-5),
            batch_size=32, data=replace(_DATA, max_frames=64 * 7),
            linear=dict(head='linear', batch_size=64, epochs=100, optimizer='adamw', lr=0.01, weight_decay=0.,

@@ -210,7 +210,7 @@ def detection_protocol(encoder: nn.Module,            # encoder(x, length) -> Fe
                        device='cpu', seed: int = 0, progress: bool = False,
                        mode: str = 'frozen',          # 'frozen' (features computed once) or 'finetune' (encoder trained too)
                        window: int = 64, stride: int = 32,   # windows over the videos
-                       head: Union[str, nn.Module] = 'linear',  # 'linear' or a module (B, D) -> (B, K+1)
+                       head: Union[str, nn.Module] = 'linear',  # 'linear', 'bn_linear' (BatchNorm without affine first) or a module (B, D) -> (B, K+1)
                        batch_size: int = 256,         # frozen: frames per training step
                        window_batch: int = 32,        # windows per encoder call (features) and per step (finetune)
                        frame_stride: int = 1,         # frozen: train on every frame_stride-th frame (memory)
@@ -239,8 +239,8 @@ def detection_protocol(encoder: nn.Module,            # encoder(x, length) -> Fe
                          "(for Hi-TRS set frame_features='dense')")
     D = f.frames.shape[-1]
     if isinstance(head, str):
-        if head != 'linear': raise ValueError(f"head must be 'linear' or an nn.Module, got {head!r}")
-        head = nn.Linear(D, K + 1)
+        if head not in ('linear', 'bn_linear'): raise ValueError(f"head must be 'linear', 'bn_linear' or an nn.Module, got {head!r}")
+        head = nn.Linear(D, K + 1) if head == 'linear' else nn.Sequential(nn.BatchNorm1d(D, affine=False), nn.Linear(D, K + 1))
     weight = _class_weight(K, background_weight)
     cfg = _train_config(DETECTION_DEFAULTS, train, device, seed, progress)
     if mode == 'frozen':

@@ -143,30 +143,35 @@ def _features(f, which: str):
     raise ValueError(f"features={which!r}: the encoder returns no Features.{which}; use 'pooled', or 'frames' / 'clips' if it has them")
 
 class _Motion(nn.Module):
-    "Training module for `fit`: observed frames -> (transform ->) encoder -> decoder -> joint error on the future."
+    "Training module for `fit`: observed frames -> (transform ->) encoder (or cached features) -> decoder -> joint error."
     def __init__(self, encoder, decoder, transform, observe, features, frozen):
         super().__init__()
         self.decoder, self.transform, self.observe, self.features, self.frozen = decoder, transform, observe, features, frozen
         if frozen: self.__dict__['enc'] = encoder          # not a submodule: never trained, never in the optimiser
         else: self.enc = encoder
+        self.cache = None                                  # frozen: (features (N, ...), validity or None) of the training windows
     def train(self, mode: bool = True):
         super().train(mode)
         if self.frozen: self.enc.eval()
         return self
-    def predict(self, x, generator=None):
-        "Predicted future (B, H, C, V, M) of windows x (B, C, T_obs + H, V, M)."
-        B, C, T, V, M = x.shape
-        obs, H = x[:, :, :self.observe], T - self.observe
-        length = torch.full((B,), self.observe, device=x.device)
+    def encode(self, obs, generator=None) -> tuple:
+        "Encoder features (and validity) of observed frames (B, C, T_obs, V, M)."
+        length = torch.full((len(obs),), obs.shape[2], device=obs.device)
         xi, li = self.transform(obs, length, generator=generator) if self.transform is not None else (obs, length)
         with torch.set_grad_enabled(torch.is_grad_enabled() and not self.frozen):
             feats, valid = _features(self.enc(xi, li), self.features)
-        if self.frozen: feats = feats.detach()
-        last = obs[:, :, -1].reshape(B, -1)
-        return self.decoder(feats, valid, last, H).reshape(B, H, C, V, M)
+        return (feats.detach(), valid) if self.frozen else (feats, valid)
+    def predict(self, x, generator=None, index=None):
+        "Predicted future (B, H, C, V, M) of windows x (B, C, T_obs + H, V, M); `index` reads cached features."
+        B, C, T, V, M = x.shape
+        obs, H = x[:, :, :self.observe], T - self.observe
+        if self.cache is not None and index is not None:
+            feats, valid = (None if c is None else c[index.cpu()].to(x.device) for c in self.cache)
+        else: feats, valid = self.encode(obs, generator)
+        return self.decoder(feats, valid, obs[:, :, -1].reshape(B, -1), H).reshape(B, H, C, V, M)
     def forward(self, batch):
         x = batch['x']
-        pred = self.predict(x, batch.get('generator'))
+        pred = self.predict(x, batch.get('generator'), batch.get('index'))
         tgt = x[:, :, self.observe:].permute(0, 2, 1, 3, 4)
         present = person_present(x[:, :, :self.observe])
         return {'loss': joint_error(pred, tgt, present)}
@@ -192,6 +197,7 @@ def motion_prediction(encoder: nn.Module,                 # encoder(x, length) -
                       unit: str = 'm',                    # unit of the coordinates ('m': NTU / PKU-MMD)
                       fps: float = 30.,
                       keep_predictions: bool = True,      # keep test predictions in the result (for plots)
+                      precompute: Optional[bool] = None,  # frozen: encode the training windows once (default: when < 2 GB)
                       **train) -> MotionResult:           # TrainConfig fields (defaults: MOTION_DEFAULTS)
     "Train a residual GRU decoder on an encoder's features to predict the next frames; MPJPE (mm) per predicted frame."
     if mode not in ('frozen', 'finetune'): raise ValueError(f"mode must be 'frozen' or 'finetune', got {mode!r}")
@@ -207,6 +213,18 @@ def motion_prediction(encoder: nn.Module,                 # encoder(x, length) -
     C, V, M = tr_w.shape[1], tr_w.shape[3], tr_w.shape[4]
     dec = MotionDecoder(f0.shape[-1], C * V * M, hidden, sequence=features != 'pooled')
     model = _Motion(encoder, dec, transform, observe, features, frozen=mode == 'frozen')
+    if precompute is None: precompute = mode == 'frozen' and len(tr_w) * f0[0].numel() * 4 < 2e9
+    if precompute and mode != 'frozen': raise ValueError("precompute=True needs mode='frozen' (a fine-tuned encoder changes its features)")
+    if precompute:
+        fs, vs, gen = [], [], _gen(device, seed)
+        with torch.no_grad():
+            for b in progress_bar(make_loader(tr_w, batch_size), disable=not progress, desc='motion features', unit='batch'):
+                f, v = model.encode(b['x'][:, :, :observe].to(device), gen)
+                fs.append(f.float().cpu()); vs.append(None if v is None else v.cpu())
+        width = max(f.shape[1] for f in fs) if fs[0].dim() == 3 else None   # clip counts can differ between batches
+        if width: fs = [F.pad(f, (0, 0, 0, width - f.shape[1])) for f in fs]
+        if vs[0] is not None: vs = [F.pad(v, (0, width - v.shape[1])) for v in vs]
+        model.cache = (torch.cat(fs), None if vs[0] is None else torch.cat(vs))
     cfg = _train_config(MOTION_DEFAULTS, train, device, seed, progress)
     hist = fit(model, make_loader(tr_w, batch_size, shuffle=True, seed=seed), cfg)
     model.eval()
@@ -226,4 +244,4 @@ def motion_prediction(encoder: nn.Module,                 # encoder(x, length) -
                         getattr(train_data, 'layout', 'ntu25'),
                         [dict(epoch=h['epoch'] + 1, loss=h.get('loss'), lr=h.get('lr')) for h in hist],
                         dict(protocol='motion_prediction', mode=mode, observe=observe, predict=predict, features=features,
-                             train_windows=len(tr_w), test_windows=len(te_w), unit=unit))
+                             train_windows=len(tr_w), test_windows=len(te_w), unit=unit, precomputed=bool(precompute)))
