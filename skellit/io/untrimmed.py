@@ -161,6 +161,8 @@ class FrameWindows:
         C, V, M = (source.frames.shape[1:] if isinstance(source, UntrimmedData) else
                    (source.shape[1], source.shape[3], source.shape[4]))
         self.shape, self.dtype = (len(self.index), C, self.size, V, M), np.dtype(np.float32)
+    @property
+    def nbytes(self) -> int: return int(np.prod(self.shape)) * self.dtype.itemsize
     def __len__(self): return len(self.index)
     def _one(self, k: int) -> np.ndarray:
         i, s, L = int(self.index[k]), int(self.start[k]), int(self.length[k])

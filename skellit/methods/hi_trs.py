@@ -58,6 +58,8 @@ class PersonSlices:
         self.data, self.sample, self.person = data, np.asarray(sample, np.int64), np.asarray(person, np.int64)
         self.shape = (len(self.sample), *data.shape[1:4], 1)
         self.dtype = np.asarray(data.sample(0)).dtype if len(data) else np.float32
+    @property
+    def nbytes(self) -> int: return int(np.prod(self.shape)) * np.dtype(self.dtype).itemsize
     def __len__(self): return len(self.sample)
     def __getitem__(self, i):
         if isinstance(i, (int, np.integer)):
@@ -388,21 +390,51 @@ def forward(self: HiTRSEncoder, x: Tensor, length: Optional[Tensor] = None) -> F
         raise ValueError(f"HiTRSEncoder: got C={C}, V={V}, built for C={self.in_channels}, V={self.num_joints}; "
                          "build it for the data (skellit.train.registry.build_pretext(recipe, DataSpec.of(data)))")
     length = torch.full((B,), T, device=x.device) if length is None else length.to(x.device).long()
-    if (length > T).any(): raise ValueError(f"HiTRSEncoder: a length exceeds the {T} frames of x")
+    exporting = torch.compiler.is_exporting()             # graph capture: fixed shapes, no data-dependent checks
+    if not exporting and (length > T).any(): raise ValueError(f"HiTRSEncoder: a length exceeds the {T} frames of x")
     x = mask_padding(x, length)
     if self.person_pool == 'present':
         keep = person_present(x, length)
-        keep[:, 0] |= ~keep.any(1)                        # a sample with nobody in it is encoded from its first slot
+        keep = keep | (~keep.any(1, keepdim=True) & (torch.arange(M, device=x.device) == 0))  # nobody: first slot
     else: keep = torch.ones(B, M, dtype=torch.bool, device=x.device)
-    seq, L, owner, slot = fold_kept(x, length, keep)
-    out = self.encode(seq, L)
-    def pool(v):                                          # (N, ...) kept sequences -> (B, ...) mean over kept persons
-        full = v.new_zeros(B, M, *v.shape[1:]); full[owner, slot] = v
-        return person_mean(full, keep)
+    if exporting:                                         # every slot, every clip: shapes known from (B, T, M)
+        out = self.encode_dense(fold_persons(x, 'ntvc'), length.repeat_interleave(M))
+        def pool(v): return person_mean(v.reshape(B, M, *v.shape[1:]), keep)
+    else:
+        seq, L, owner, slot = fold_kept(x, length, keep)
+        out = self.encode(seq, L)
+        def pool(v):                                      # (N, ...) kept sequences -> (B, ...) mean over kept persons
+            full = v.new_zeros(B, M, *v.shape[1:]); full[owner, slot] = v
+            return person_mean(full, keep)
     cv = torch.arange(out['clips'].shape[1], device=x.device)[None] < self.clips(length)[:, None]
     clips = pool(out['clips'] if self.clip_features == 'ctrs' else out['video_clips']) * cv[..., None]
     return Features(pooled=pool(out['cls']), frames=pool(out['frames']), frame_valid=valid_frames(length, T),
                     clips=clips, clip_valid=cv)
+
+# %% ../../nbs/54_hi_trs.ipynb #a1e0d002
+@patch
+def encode_dense(self: HiTRSEncoder, seq: Tensor, length: Tensor) -> dict:
+    "`encode` with shapes fixed by (N, T) (every frame and clip computed, the invalid ones masked): for graph export."
+    N, T = seq.shape[:2]
+    dev = seq.device
+    t = torch.arange(T, device=dev)
+    fm = t[None] < length[:, None]                                             # (N, T) valid frames
+    f = self.frame_level(F.pad(seq * fm[..., None, None].to(seq.dtype), (0, 0, 0, 0, self.pad, self.pad)))
+    n, n_max = self.clips(length), self.clips(T)
+    k = torch.arange(n_max, device=dev)
+    valid = k[None] < n[:, None]                                               # (N, n_max)
+    rows = torch.arange(N, device=dev)[:, None, None]
+    idx = window_index(k[None].expand(N, n_max), length[:, None].expand(N, n_max), self.clip_len, self.stride, self.dilation)
+    c = self.clip_level(f[rows, idx].flatten(0, 1)).reshape(N, n_max, -1)
+    clips = c * valid[..., None].to(c.dtype)
+    cls, per_clip = self.video_level(clips, valid, per_clip=self.clip_features == 'vtrs')
+    if self.frame_features == 'dense':
+        i2 = t[:, None] + torch.arange(self.clip_len, device=dev) * self.dilation   # (T, clip_len) padded indices
+        per = self.clip_level(f[:, i2].flatten(0, 1)).reshape(N, T, -1) * fm[..., None].to(c.dtype)
+    else:
+        near = torch.minimum((t[None] + self.stride // 2) // self.stride, n[:, None] - 1)
+        per = clips.gather(1, near[..., None].expand(-1, -1, c.shape[-1])) * fm[..., None].to(c.dtype)
+    return dict(cls=cls, clips=clips, clip_mask=valid, frames=per, video_clips=per_clip)
 
 # %% ../../nbs/54_hi_trs.ipynb #0000002b
 def spatial_loss(pred: Tensor,      # (..., C) predicted coordinates
