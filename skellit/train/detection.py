@@ -13,15 +13,17 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import plotly.graph_objects as go
-from ..progress import progress as progress_bar
-from ..data import make_loader
-from ..io.untrimmed import UntrimmedData, windows, window_starts, BACKGROUND
+from ..progress import progress as progress_bar, say
+from ..data import SkeletonData, DataSpec, make_loader
+from ..io.untrimmed import UntrimmedData, windows, window_starts, make_untrimmed, BACKGROUND
 from .engine import fit, TrainConfig
 from .metrics import frame_scores_to_proposals, detection_map
+from .evaluate import EvalResult, evaluate_logits
+from .registry import register_protocol, get_protocol
 
 # %% auto #0
 __all__ = ['DETECTION_DEFAULTS', 'frame_index', 'window_owner', 'video_frame_features', 'detection_timeline', 'DetectionResult',
-           'score_detection', 'detection_protocol']
+           'score_detection', 'detection_protocol', 'detection_videos', 'detection_eval']
 
 # %% ../../nbs/44_detection.ipynb #3e6af268
 DETECTION_DEFAULTS = dict(epochs=20, optimizer='adamw', lr=1e-3, weight_decay=1e-4, schedule='cosine', warmup_epochs=0)
@@ -265,3 +267,57 @@ def detection_protocol(encoder: nn.Module,            # encoder(x, length) -> Fe
     r.extra.update(protocol='detection', mode=mode, window=window, stride=stride, smooth=smooth, min_length=min_length,
                    iou_threshold=iou_threshold, train_frames=int(sum(train_videos.length)), feature_dim=D)
     return r
+
+# %% ../../nbs/44_detection.ipynb #de7e0002
+def _with_persons(v: UntrimmedData, M: int) -> UntrimmedData:
+    "The same videos with M person slots (empty slots appended, or the last slots dropped)."
+    f = np.asarray(v.frames)
+    if f.shape[3] == M: return v
+    f = f[..., :M] if f.shape[3] > M else np.concatenate([f, np.zeros((*f.shape[:3], M - f.shape[3]), f.dtype)], 3)
+    return UntrimmedData(f, v.start, v.length, v.labels, v.class_names, v.meta, v.layout, v.name, v.fps)
+
+# %% ../../nbs/44_detection.ipynb #de7e0003
+def detection_videos(spec: DataSpec,                # the experiment's data shape (layout, channels, persons)
+                     train: Optional[SkeletonData] = None,  # the experiment's training set (sets the number of videos)
+                     seed: int = 0,
+                     n_videos: Optional[int] = None,  # training videos (default: len(train) // 25, between 4 and 24)
+                     say_fn: Optional[Callable] = say,
+                     ) -> tuple:
+    "Synthetic untrimmed (train, test) videos in the experiment's layout and person count, for the detection protocols."
+    if spec.in_channels != 3: raise ValueError(f"detection_videos: synthetic videos have 3 coordinates, the data has {spec.in_channels} channels; pass videos=")
+    n = int(n_videos or np.clip((len(train) if train is not None else 400) // 25, 4, 24))
+    n_test = max(2, n // 3)
+    tr, te = (make_untrimmed(k, layout=spec.layout, seed=seed + 1000 * j) for j, k in ((1, n), (2, n_test)))
+    tr, te = (_with_persons(v, spec.num_persons) for v in (tr, te))
+    if say_fn is not None:
+        say_fn(f"detection: the experiment's data has no per-frame labels; using synthetic untrimmed videos "
+               f"({n} train / {n_test} test, layout {spec.layout}, {spec.num_persons} person slot(s))")
+    return tr, te
+
+# %% ../../nbs/44_detection.ipynb #de7e0005
+def detection_eval(encoder: nn.Module,           # the driver's copy of the encoder (pretrained or random init)
+                   train: SkeletonData, test: SkeletonData,   # the experiment's data (sets layout and size)
+                   *, recipe=None, spec: Optional[DataSpec] = None, pretext=None,
+                   device='cpu', seed: int = 0, progress: bool = False,
+                   videos: Optional[tuple] = None,   # (train, test) UntrimmedData; default: `detection_videos`
+                   **kw) -> EvalResult:              # `detection_protocol` keywords (defaults below)
+    "The detection protocol as a registered protocol: EvalResult of per-frame classification, detection mAPs in extra."
+    spec = spec or DataSpec.of(train)
+    tr_v, te_v = videos if videos is not None else detection_videos(spec, train, seed)
+    if getattr(encoder, 'frame_features', None) is not None: encoder.frame_features = 'dense'   # e.g. Hi-TRS: a clip per frame
+    opts = {**dict(head='bn_linear', window=64, stride=32, epochs=20), **kw}
+    r = detection_protocol(encoder, tr_v, te_v, transform=getattr(pretext, 'test_transform', None), device=device,
+                           seed=seed, progress=progress, **opts)
+    y = torch.cat([torch.from_numpy(te_v.frame_labels(i)) + 1 for i in range(len(te_v))])
+    out = evaluate_logits(torch.cat([torch.from_numpy(s).float() for s in r.scores]), y, ['background'] + list(te_v.class_names))
+    out.logits, out.labels = None, None                                   # per-frame scores stay in the DetectionResult
+    out.history = r.history
+    out.extra.update(r.summary(), headline='mAP_v', ap_class=[float(v) for v in r.ap_class], videos=te_v.name,
+                     train_videos=len(tr_v), test_videos=len(te_v), synthetic=videos is None,
+                     **{k: v for k, v in r.extra.items() if k != 'protocol'}, protocol='detection', result=r)
+    return out
+
+# %% ../../nbs/44_detection.ipynb #de7e0008
+register_protocol('detection', detection_eval,
+                  'temporal action detection (per-frame linear classifier on frozen per-frame features, mAP_a / mAP_v '
+                  'at 0.5 overlap; synthetic untrimmed videos unless videos= is given)', needs=('frames',))
