@@ -281,18 +281,13 @@ def detection_videos(spec: DataSpec,                # the experiment's data shap
                      train: Optional[SkeletonData] = None,  # the experiment's training set (sets the number of videos)
                      seed: int = 0,
                      n_videos: Optional[int] = None,  # training videos (default: len(train) // 25, between 4 and 24)
-                     say_fn: Optional[Callable] = say,
                      ) -> tuple:
     "Synthetic untrimmed (train, test) videos in the experiment's layout and person count, for the detection protocols."
     if spec.in_channels != 3: raise ValueError(f"detection_videos: synthetic videos have 3 coordinates, the data has {spec.in_channels} channels; pass videos=")
     n = int(n_videos or np.clip((len(train) if train is not None else 400) // 25, 4, 24))
     n_test = max(2, n // 3)
     tr, te = (make_untrimmed(k, layout=spec.layout, seed=seed + 1000 * j) for j, k in ((1, n), (2, n_test)))
-    tr, te = (_with_persons(v, spec.num_persons) for v in (tr, te))
-    if say_fn is not None:
-        say_fn(f"detection: the experiment's data has no per-frame labels; using synthetic untrimmed videos "
-               f"({n} train / {n_test} test, layout {spec.layout}, {spec.num_persons} person slot(s))")
-    return tr, te
+    return tuple(_with_persons(v, spec.num_persons) for v in (tr, te))
 
 # %% ../../nbs/44_detection.ipynb #de7e0005
 def detection_eval(encoder: nn.Module,           # the driver's copy of the encoder (pretrained or random init)
@@ -303,7 +298,11 @@ def detection_eval(encoder: nn.Module,           # the driver's copy of the enco
                    **kw) -> EvalResult:              # `detection_protocol` keywords (defaults below)
     "The detection protocol as a registered protocol: EvalResult of per-frame classification, detection mAPs in extra."
     spec = spec or DataSpec.of(train)
-    tr_v, te_v = videos if videos is not None else detection_videos(spec, train, seed)
+    if videos is None:
+        tr_v, te_v = detection_videos(spec, train, seed)
+        say(f"detection: the experiment's data has no per-frame labels; using synthetic untrimmed videos "
+            f"({len(tr_v)} train / {len(te_v)} test, layout {spec.layout}, {spec.num_persons} person slot(s))")
+    else: tr_v, te_v = videos
     if getattr(encoder, 'frame_features', None) is not None: encoder.frame_features = 'dense'   # e.g. Hi-TRS: a clip per frame
     opts = {**dict(head='bn_linear', window=64, stride=32, epochs=20), **kw}
     r = detection_protocol(encoder, tr_v, te_v, transform=getattr(pretext, 'test_transform', None), device=device,

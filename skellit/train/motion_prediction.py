@@ -14,16 +14,19 @@ import torch.nn as nn
 import torch.nn.functional as F
 import plotly.graph_objects as go
 from ..skeleton import person_present, fold_persons
-from ..data import SkeletonData, make_loader
+from ..data import SkeletonData, DataSpec, make_loader
 from ..viz import animate_skeleton
-from ..progress import progress as progress_bar
+from ..progress import progress as progress_bar, say
 from ..io.untrimmed import UntrimmedData, windows, as_skeleton
 from .engine import fit, TrainConfig
 from .metrics import mpjpe
+from .evaluate import EvalResult
+from .registry import register_protocol, get_protocol
+from .detection import detection_videos
 
 # %% auto #0
 __all__ = ['MOTION_DEFAULTS', 'joint_error', 'MotionDecoder', 'motion_figure', 'MotionResult', 'motion_windows',
-           'motion_prediction']
+           'motion_prediction', 'motion_eval']
 
 # %% ../../nbs/45_motion_prediction.ipynb #0b5f7cd3
 MOTION_DEFAULTS = dict(epochs=30, optimizer='adam', lr=1e-3, weight_decay=0., schedule='cosine', clip_grad=1.0)
@@ -245,3 +248,44 @@ def motion_prediction(encoder: nn.Module,                 # encoder(x, length) -
                         [dict(epoch=h['epoch'] + 1, loss=h.get('loss'), lr=h.get('lr')) for h in hist],
                         dict(protocol='motion_prediction', mode=mode, observe=observe, predict=predict, features=features,
                              train_windows=len(tr_w), test_windows=len(te_w), unit=unit, precomputed=bool(precompute)))
+
+# %% ../../nbs/45_motion_prediction.ipynb #a07e0002
+def motion_eval(encoder: nn.Module,               # the driver's copy of the encoder (pretrained or random init)
+                train: SkeletonData, test: SkeletonData,   # the experiment's sequences
+                *, recipe=None, spec: Optional[DataSpec] = None, pretext=None,
+                device='cpu', seed: int = 0, progress: bool = False,
+                observe: int = 60, predict: int = 12,
+                min_windows: tuple = (16, 4),     # (train, test) windows needed to use the experiment's sequences
+                **kw) -> EvalResult:              # `motion_prediction` keywords
+    "The motion-prediction protocol as a registered protocol: an EvalResult with the MPJPE numbers in extra."
+    spec = spec or DataSpec.of(train)
+    span = observe + predict
+    count = lambda d: int(np.maximum((np.asarray(d.length) - span) // span + 1, 0).sum())
+    if count(train) >= min_windows[0] and count(test) >= min_windows[1]: tr, te, source = train, test, train.name
+    else:
+        tr, te = detection_videos(spec, train, seed)
+        source = tr.name
+        say(f"motion prediction: the experiment's sequences give fewer than {min_windows[0]} / {min_windows[1]} windows of "
+            f"{observe} + {predict} frames; using synthetic untrimmed videos ({len(tr)} train / {len(te)} test, layout {spec.layout})")
+    if getattr(encoder, 'clip_features', None) is not None: encoder.clip_features = 'vtrs'    # e.g. Hi-TRS: V-TRS per clip
+    tf = getattr(pretext, 'test_transform', None)
+    with torch.no_grad():                               # which features the encoder has
+        x0 = torch.zeros(1, spec.in_channels, observe, spec.num_joints, spec.num_persons, device=device)
+        l0 = torch.full((1,), observe, device=device)
+        f0 = encoder.to(device).eval()(*(tf(x0, l0, generator=_gen(device, seed)) if tf is not None else (x0, l0)))
+    which = 'clips' if getattr(f0, 'clips', None) is not None else 'frames' if getattr(f0, 'frames', None) is not None else 'pooled'
+    opts = {**dict(features=which, mode='frozen'), **kw}
+    r = motion_prediction(encoder, tr, te, transform=tf, device=device, seed=seed, progress=progress,
+                          observe=observe, predict=predict, **opts)
+    nan = float('nan')
+    out = EvalResult(nan, nan, np.zeros(0), np.zeros((0, 0), np.int64), history=r.history)
+    out.extra.update(r.summary(), headline='mpjpe', mpjpe_per_frame=[float(v) for v in r.mpjpe],
+                     zero_velocity_per_frame=[float(v) for v in r.zero_velocity], ms=[float(v) for v in r.ms],
+                     data=source, synthetic=tr is not train, **{k: v for k, v in r.extra.items() if k != 'protocol'},
+                     protocol='motion', result=r)
+    return out
+
+# %% ../../nbs/45_motion_prediction.ipynb #a07e0005
+register_protocol('motion', motion_eval,
+                  'motion prediction (observe 60 frames, predict 12; residual GRU decoder on frozen clip / frame / pooled '
+                  'features; MPJPE in mm per predicted frame, zero-velocity reference)', needs=())
