@@ -29,8 +29,8 @@ from ..train.registry import Recipe, DataConventions, register_method, register_
 
 # %% auto #0
 __all__ = ['ENCODER_KEYS', 'PRETEXT_KEYS', 'MODEL_KEYS', 'fold_kept', 'PersonSlices', 'split_persons', 'block_last_token',
-           'info_nce', 'corrupt_joints', 'fuse_scores', 'min_pretrain_len', 'pretrain_data', 'clip_padding',
-           'num_clips', 'window_index', 'sliding_windows', 'hi_trs_augment', 'input_view', 'hi_trs_transforms',
+           'info_nce', 'corrupt_joints', 'min_pretrain_len', 'pretrain_data', 'clip_padding', 'num_clips',
+           'window_index', 'sliding_windows', 'hi_trs_augment', 'input_view', 'hi_trs_transforms',
            'clip_attention_mask', 'HiTRSEncoder', 'spatial_loss', 'sample_far_pair', 'swap_permutation',
            'pick_moving_clip', 'order_loss', 'video_swap_pair', 'HiTRS', 'build_hi_trs', 'convert_official_hi_trs',
            'official_state_dict', 'load_official_hi_trs']
@@ -136,35 +136,6 @@ def corrupt_joints(seq: Tensor, length: Tensor, p: float = 0.15, probs: tuple = 
         return bert_joint_corruption(seq, length, p, probs, mask_value, generator)
     c = bert_joint_corruption(seq.to(generator.device), length.to(generator.device), p, probs, mask_value, generator)
     return Corruption(c.x.to(seq.device), c.mask.to(seq.device), c.kind.to(seq.device))
-
-# %% ../../nbs/54_hi_trs.ipynb #b8287fa3
-def fuse_scores(results: Sequence,                 # EvalResults (with logits and labels), or (N, K) score tensors
-                weights: Optional[Sequence] = None,  # one weight per stream (default 1 each)
-                softmax: bool = False,             # add softmax probabilities instead of raw scores
-                labels=None,                       # (N,) labels, needed only when `results` are bare tensors
-                ) -> EvalResult:
-    "Weighted sum of the prediction scores of several streams, scored like any protocol result."
-    if len(results) == 0: raise ValueError("fuse_scores: no results to fuse")
-    w = [1.] * len(results) if weights is None else [float(v) for v in weights]
-    if len(w) != len(results): raise ValueError(f"fuse_scores: {len(w)} weights for {len(results)} results")
-    scores, names = [], None
-    for i, r in enumerate(results):
-        if isinstance(r, EvalResult):
-            if r.logits is None: raise ValueError(f"fuse_scores: result {i} kept no logits (scores); fuse protocol results that store them")
-            if labels is None: labels = r.labels
-            elif r.labels is not None and not torch.equal(torch.as_tensor(r.labels).long().cpu(), torch.as_tensor(labels).long().cpu()):
-                raise ValueError(f"fuse_scores: result {i} has other labels than result 0; the streams must score the same test samples in the same order")
-            names = names or r.class_names
-            r = r.logits
-        r = torch.as_tensor(r).float().cpu()
-        if scores and r.shape != scores[0].shape:
-            raise ValueError(f"fuse_scores: scores of result {i} have shape {tuple(r.shape)}, result 0 {tuple(scores[0].shape)}")
-        scores.append(r.softmax(-1) if softmax else r)
-    if labels is None: raise ValueError("fuse_scores: pass labels= when fusing bare score tensors")
-    fused = sum(wi * si for wi, si in zip(w, scores))
-    out = evaluate_logits(fused, labels, names)
-    out.extra.update(fused=len(results), weights=w, softmax=softmax)
-    return out
 
 # %% ../../nbs/54_hi_trs.ipynb #00000012
 def min_pretrain_len(stride: int = 7) -> int:
@@ -635,7 +606,7 @@ def _arg_names(f, skip=()) -> tuple:
 
 ENCODER_KEYS = _arg_names(HiTRSEncoder.__init__, ('num_joints', 'in_channels'))
 PRETEXT_KEYS = _arg_names(HiTRS.__init__, ('encoder',))
-MODEL_KEYS = ENCODER_KEYS + PRETEXT_KEYS + ('view', 'aug_p')
+MODEL_KEYS = ENCODER_KEYS + PRETEXT_KEYS + ('stream', 'aug_p')
 
 def build_hi_trs(recipe: Recipe,     # a registered Hi-TRS recipe (`get_recipe('hi_trs', preset, **overrides)`)
                  spec: DataSpec,     # the data's shape facts (`DataSpec.of(train)`)
@@ -646,7 +617,7 @@ def build_hi_trs(recipe: Recipe,     # a registered Hi-TRS recipe (`get_recipe('
     if bad: raise ValueError(f"hi_trs/{recipe.preset}: unknown model keys {bad}; Hi-TRS model keys: {list(MODEL_KEYS)}")
     enc = HiTRSEncoder(num_joints=spec.num_joints, in_channels=spec.in_channels, **{k: m[k] for k in ENCODER_KEYS if k in m})
     model = HiTRS(enc, **{k: m[k] for k in PRETEXT_KEYS if k in m})
-    train, test = hi_trs_transforms(m.get('view', 'joint'), spec.layout, m.get('aug_p', 0.5))
+    train, test = hi_trs_transforms(m.get('stream', 'joint'), spec.layout, m.get('aug_p', 0.5))
     model.train_transform, model.test_transform = train, test
     enc.train_transform, enc.test_transform = train, test
     return model
@@ -659,7 +630,7 @@ register_method('hi_trs', build_hi_trs, MODEL_KEYS, None,
 _NO_DECAY = ('pos_embed', 'cls_token')          # with TrainConfig.no_decay_1d: biases and norms too
 _PAPER_MODEL = dict(dim=128, depth=3, heads=8, head_dim=64, clip_len=7, stride=7, dilation=2, max_clips=200, dropout=0.2,
                     person_pool='all', mask_p=0.15, mask_probs=(0.8, 0.1, 0.1), mask_value=1.0, spatial_variant='official',
-                    order_variant='official', tau=0.07, levels='FCV', min_len=19, view='joint', aug_p=0.5)
+                    order_variant='official', tau=0.07, levels='FCV', min_len=19, stream='joint', aug_p=0.5)
 _PRE = TrainConfig(epochs=200, max_steps=30_000, optimizer='adamw', lr=4e-4, weight_decay=0.01, no_decay_names=_NO_DECAY,
                    clip_grad=1.0, accum_steps=4, schedule='linear', warmup_steps=1000, decay_steps=50_000, min_lr=2e-6)
 _FT = dict(batch_size=32, accum_steps=4, epochs=70, optimizer='adamw', lr=4e-4, weight_decay=0.01, no_decay_names=_NO_DECAY,
@@ -677,6 +648,7 @@ _SMOKE = {'model.dim': 16, 'model.depth': 1, 'model.heads': 2, 'model.head_dim':
 def _paper(preset: str, paper: str) -> Recipe:
     return Recipe('hi_trs', preset, model=dict(_PAPER_MODEL), pretrain=_PRE, batch_size=64, data=_DATA, linear=dict(_LIN),
                   finetune=dict(_FT), scratch=dict(_SCRATCH), semi=dict(_SEMI), smoke=dict(_SMOKE), paper=paper,
+                  fusion={},                      # 2S / 3S: plain sum of the streams' scores (paper §4.4)
                   notes='pretraining samples: present bodies with >= 19 frames, split inside forward; the scratch '
                         'schedule ends at x0.0156 instead of x0.0125 (one multistep factor)')
 
