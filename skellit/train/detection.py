@@ -23,7 +23,7 @@ from .registry import register_protocol, get_protocol
 
 # %% auto #0
 __all__ = ['DETECTION_DEFAULTS', 'frame_index', 'window_owner', 'video_frame_features', 'detection_timeline', 'DetectionResult',
-           'score_detection', 'detection_protocol', 'detection_videos', 'detection_eval']
+           'score_detection', 'detection_protocol', 'detection_videos', 'DetectionEval', 'detection_eval']
 
 # %% ../../nbs/44_detection.ipynb #3e6af268
 DETECTION_DEFAULTS = dict(epochs=20, optimizer='adamw', lr=1e-3, weight_decay=1e-4, schedule='cosine', warmup_epochs=0)
@@ -289,13 +289,19 @@ def detection_videos(spec: DataSpec,                # the experiment's data shap
     tr, te = (make_untrimmed(k, layout=spec.layout, seed=seed + 1000 * j) for j, k in ((1, n), (2, n_test)))
     return tuple(_with_persons(v, spec.num_persons) for v in (tr, te))
 
+# %% ../../nbs/44_detection.ipynb #de7e000a
+class DetectionEval(EvalResult):
+    "`EvalResult` of the registered detection protocol: per-frame classification, and the detection numbers in `summary()`."
+    def summary(self, last_n: int = 5) -> dict:
+        return {**super().summary(last_n), **{k: self.extra[k] for k in ('mAP_a', 'mAP_v', 'AP', 'F1', 'frame_acc', 'headline') if k in self.extra}}
+
 # %% ../../nbs/44_detection.ipynb #de7e0005
 def detection_eval(encoder: nn.Module,           # the driver's copy of the encoder (pretrained or random init)
                    train: SkeletonData, test: SkeletonData,   # the experiment's data (sets layout and size)
                    *, recipe=None, spec: Optional[DataSpec] = None, pretext=None,
                    device='cpu', seed: int = 0, progress: bool = False,
                    videos: Optional[tuple] = None,   # (train, test) UntrimmedData; default: `detection_videos`
-                   **kw) -> EvalResult:              # `detection_protocol` keywords (defaults below)
+                   **kw) -> DetectionEval:            # `detection_protocol` keywords (defaults below)
     "The detection protocol as a registered protocol: EvalResult of per-frame classification, detection mAPs in extra."
     spec = spec or DataSpec.of(train)
     if videos is None:
@@ -308,7 +314,8 @@ def detection_eval(encoder: nn.Module,           # the driver's copy of the enco
     r = detection_protocol(encoder, tr_v, te_v, transform=getattr(pretext, 'test_transform', None), device=device,
                            seed=seed, progress=progress, **opts)
     y = torch.cat([torch.from_numpy(te_v.frame_labels(i)) + 1 for i in range(len(te_v))])
-    out = evaluate_logits(torch.cat([torch.from_numpy(s).float() for s in r.scores]), y, ['background'] + list(te_v.class_names))
+    base = evaluate_logits(torch.cat([torch.from_numpy(s).float() for s in r.scores]), y, ['background'] + list(te_v.class_names))
+    out = DetectionEval(**{f.name: getattr(base, f.name) for f in fields(base)})
     out.logits, out.labels = None, None                                   # per-frame scores stay in the DetectionResult
     out.history = r.history
     out.extra.update(r.summary(), headline='mAP_v', ap_class=[float(v) for v in r.ap_class], videos=te_v.name,

@@ -26,7 +26,7 @@ from .detection import detection_videos
 
 # %% auto #0
 __all__ = ['MOTION_DEFAULTS', 'joint_error', 'MotionDecoder', 'motion_figure', 'MotionResult', 'motion_windows',
-           'motion_prediction', 'motion_eval']
+           'motion_prediction', 'MotionEval', 'motion_eval']
 
 # %% ../../nbs/45_motion_prediction.ipynb #0b5f7cd3
 MOTION_DEFAULTS = dict(epochs=30, optimizer='adam', lr=1e-3, weight_decay=0., schedule='cosine', clip_grad=1.0)
@@ -249,6 +249,13 @@ def motion_prediction(encoder: nn.Module,                 # encoder(x, length) -
                         dict(protocol='motion_prediction', mode=mode, observe=observe, predict=predict, features=features,
                              train_windows=len(tr_w), test_windows=len(te_w), unit=unit, precomputed=bool(precompute)))
 
+# %% ../../nbs/45_motion_prediction.ipynb #a07e000a
+class MotionEval(EvalResult):
+    "`EvalResult` of the registered motion-prediction protocol (no classes: top-1 is NaN); the MPJPE numbers in `summary()`."
+    def summary(self, last_n: int = 5) -> dict:
+        keys = [k for k in self.extra if k.startswith('mpjpe') and not k.endswith('per_frame')] + ['zero_velocity', 'headline']
+        return {**super().summary(last_n), **{k: self.extra[k] for k in keys if k in self.extra}}
+
 # %% ../../nbs/45_motion_prediction.ipynb #a07e0002
 def motion_eval(encoder: nn.Module,               # the driver's copy of the encoder (pretrained or random init)
                 train: SkeletonData, test: SkeletonData,   # the experiment's sequences
@@ -256,7 +263,7 @@ def motion_eval(encoder: nn.Module,               # the driver's copy of the enc
                 device='cpu', seed: int = 0, progress: bool = False,
                 observe: int = 60, predict: int = 12,
                 min_windows: tuple = (16, 4),     # (train, test) windows needed to use the experiment's sequences
-                **kw) -> EvalResult:              # `motion_prediction` keywords
+                **kw) -> MotionEval:              # `motion_prediction` keywords
     "The motion-prediction protocol as a registered protocol: an EvalResult with the MPJPE numbers in extra."
     spec = spec or DataSpec.of(train)
     span = observe + predict
@@ -278,7 +285,7 @@ def motion_eval(encoder: nn.Module,               # the driver's copy of the enc
     r = motion_prediction(encoder, tr, te, transform=tf, device=device, seed=seed, progress=progress,
                           observe=observe, predict=predict, **opts)
     nan = float('nan')
-    out = EvalResult(nan, nan, np.zeros(0), np.zeros((0, 0), np.int64), history=r.history)
+    out = MotionEval(nan, nan, np.zeros(0), np.zeros((0, 0), np.int64), history=r.history)
     out.extra.update(r.summary(), headline='mpjpe', mpjpe_per_frame=[float(v) for v in r.mpjpe],
                      zero_velocity_per_frame=[float(v) for v in r.zero_velocity], ms=[float(v) for v in r.ms],
                      data=source, synthetic=tr is not train, **{k: v for k, v in r.extra.items() if k != 'protocol'},
