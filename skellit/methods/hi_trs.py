@@ -21,7 +21,7 @@ from ..data import SkeletonData, DataSpec
 from ..ops.layers import Block, PosEmbed1d, PosEmbed2d, sinusoid_1d
 from ..ops.masking import Corruption, bert_joint_corruption
 from ..ops.transforms import (Compose, RandomApply, RandomChoice, RandomScale, RandomJointOffset, RandomShear,
-                                    RandomFrameInterpolate, RandomTrim, MotionStream, BoneStream, mask_padding)
+                                    RandomFrameInterpolate, RandomTrim, MotionStream, BoneStream, Transform, mask_padding)
 from ..interface import Features, Encoder, Pretext
 from ..train.engine import TrainConfig
 from ..train.evaluate import EvalResult, evaluate_logits
@@ -30,7 +30,7 @@ from ..train.registry import Recipe, DataConventions, register_method, register_
 # %% auto #0
 __all__ = ['ENCODER_KEYS', 'PRETEXT_KEYS', 'MODEL_KEYS', 'fold_kept', 'PersonSlices', 'split_persons', 'block_last_token',
            'info_nce', 'corrupt_joints', 'min_pretrain_len', 'pretrain_data', 'clip_padding', 'num_clips',
-           'window_index', 'sliding_windows', 'hi_trs_augment', 'input_view', 'hi_trs_transforms',
+           'window_index', 'sliding_windows', 'hi_trs_augment', 'input_view', 'hi_trs_transforms', 'RandomWindow',
            'clip_attention_mask', 'HiTRSEncoder', 'spatial_loss', 'sample_far_pair', 'swap_permutation',
            'pick_moving_clip', 'order_loss', 'video_swap_pair', 'HiTRS', 'build_hi_trs', 'convert_official_hi_trs',
            'official_state_dict', 'load_official_hi_trs']
@@ -196,10 +196,30 @@ def input_view(view: str = 'joint', layout='ntu25'):
     if view == 'bone': return BoneStream(layout)
     raise ValueError(f"unknown Hi-TRS view {view!r}; use 'joint', 'motion' or 'bone'")
 
-def hi_trs_transforms(view: str = 'joint', layout='ntu25', p: float = 0.5) -> tuple:
-    "(train, test) transforms: augmentation then the view for training, the view alone for evaluation."
+def hi_trs_transforms(view: str = 'joint', layout='ntu25', p: float = 0.5,
+                      train_frames: Optional[int] = None,   # training windows of at most this many frames (None: whole sequences, official)
+                      ) -> tuple:
+    "(train, test) transforms: (a random window,) augmentation, then the view for training; the view alone for evaluation."
     v = input_view(view, layout)
-    return Compose([hi_trs_augment(p), v]), v
+    crop = [RandomWindow(train_frames)] if train_frames else []
+    return Compose(crop + [hi_trs_augment(p), v]), v
+
+# %% ../../nbs/54_hi_trs.ipynb #b0a10002
+class RandomWindow(Transform):
+    "A window of at most `max_frames` consecutive valid frames at a uniform start (shorter sequences unchanged); T cut to fit."
+    def __init__(self, max_frames: int = 64):
+        if int(max_frames) < 1: raise ValueError(f"RandomWindow: max_frames must be >= 1, got {max_frames}")
+        self.max_frames = int(max_frames)
+    def sample(self, x, length, generator=None):
+        room = (length - self.max_frames).clamp(min=0)
+        dev = x.device if generator is None else generator.device           # draw where the generator lives
+        u = torch.rand(length.shape, generator=generator, device=dev, dtype=torch.float64).to(x.device)
+        return dict(start=torch.minimum((u * (room + 1).double()).long(), room))
+    def apply(self, x, length, start):
+        n = min(self.max_frames, x.shape[2])
+        j = torch.arange(n, device=x.device)[None] + start[:, None]
+        new = torch.minimum(length, torch.full_like(length, n))
+        return mask_padding(x.gather(2, j[:, None, :, None, None].expand(x.shape[0], x.shape[1], n, *x.shape[3:])), new), new
 
 # %% ../../nbs/54_hi_trs.ipynb #0000001d
 def clip_attention_mask(size: int = 7,              # frames per clip
@@ -606,7 +626,7 @@ def _arg_names(f, skip=()) -> tuple:
 
 ENCODER_KEYS = _arg_names(HiTRSEncoder.__init__, ('num_joints', 'in_channels'))
 PRETEXT_KEYS = _arg_names(HiTRS.__init__, ('encoder',))
-MODEL_KEYS = ENCODER_KEYS + PRETEXT_KEYS + ('stream', 'aug_p')
+MODEL_KEYS = ENCODER_KEYS + PRETEXT_KEYS + ('stream', 'aug_p', 'train_frames')
 
 def build_hi_trs(recipe: Recipe,     # a registered Hi-TRS recipe (`get_recipe('hi_trs', preset, **overrides)`)
                  spec: DataSpec,     # the data's shape facts (`DataSpec.of(train)`)
@@ -617,7 +637,7 @@ def build_hi_trs(recipe: Recipe,     # a registered Hi-TRS recipe (`get_recipe('
     if bad: raise ValueError(f"hi_trs/{recipe.preset}: unknown model keys {bad}; Hi-TRS model keys: {list(MODEL_KEYS)}")
     enc = HiTRSEncoder(num_joints=spec.num_joints, in_channels=spec.in_channels, **{k: m[k] for k in ENCODER_KEYS if k in m})
     model = HiTRS(enc, **{k: m[k] for k in PRETEXT_KEYS if k in m})
-    train, test = hi_trs_transforms(m.get('stream', 'joint'), spec.layout, m.get('aug_p', 0.5))
+    train, test = hi_trs_transforms(m.get('stream', 'joint'), spec.layout, m.get('aug_p', 0.5), m.get('train_frames'))
     model.train_transform, model.test_transform = train, test
     enc.train_transform, enc.test_transform = train, test
     return model
@@ -656,7 +676,7 @@ register_recipe(
     _paper('paper-ntu60', 'Hi-TRS Tab. 1, 2, 4 (NTU-60; cfg/NTU/pretrain/cfg.yaml, cfg/NTU/AR/cfg.yaml)'),
     _paper('paper-ntu120', 'Hi-TRS Tab. 1 (NTU-120; the NTU-60 recipe with 120 classes)'),
     Recipe('hi_trs', 'demo',
-           model=dict(_PAPER_MODEL, dim=32, depth=1, heads=2, head_dim=16, max_clips=64, dropout=0.1),
+           model=dict(_PAPER_MODEL, dim=32, depth=1, heads=2, head_dim=16, max_clips=64, dropout=0.1, train_frames=64),
            pretrain=TrainConfig(epochs=10, optimizer='adamw', lr=1e-3, weight_decay=0.01, no_decay_names=_NO_DECAY,
                                 clip_grad=1.0, schedule='linear', warmup_steps=20, min_lr=1e-5),
            batch_size=32, data=replace(_DATA, max_frames=64 * 7),
