@@ -291,9 +291,9 @@ def detection_videos(spec: DataSpec,                # the experiment's data shap
 
 # %% ../../nbs/44_detection.ipynb #de7e000a
 class DetectionEval(EvalResult):
-    "`EvalResult` of the registered detection protocol: per-frame classification, and the detection numbers in `summary()`."
+    "`EvalResult` of the registered detection protocol: per-frame classification; `summary()` gives the detection numbers."
     def summary(self, last_n: int = 5) -> dict:
-        return {**super().summary(last_n), **{k: self.extra[k] for k in ('mAP_a', 'mAP_v', 'AP', 'F1', 'frame_acc', 'headline') if k in self.extra}}
+        return {k: self.extra[k] for k in ('mAP_v', 'mAP_a', 'AP', 'F1', 'frame_acc', 'headline') if k in self.extra}
 
 # %% ../../nbs/44_detection.ipynb #de7e0005
 def detection_eval(encoder: nn.Module,           # the driver's copy of the encoder (pretrained or random init)

@@ -251,10 +251,10 @@ def motion_prediction(encoder: nn.Module,                 # encoder(x, length) -
 
 # %% ../../nbs/45_motion_prediction.ipynb #a07e000a
 class MotionEval(EvalResult):
-    "`EvalResult` of the registered motion-prediction protocol (no classes: top-1 is NaN); the MPJPE numbers in `summary()`."
+    "`EvalResult` of the registered motion-prediction protocol (no classes: top-1 is NaN); `summary()` gives the MPJPE numbers."
     def summary(self, last_n: int = 5) -> dict:
         keys = [k for k in self.extra if k.startswith('mpjpe') and not k.endswith('per_frame')] + ['zero_velocity', 'headline']
-        return {**super().summary(last_n), **{k: self.extra[k] for k in keys if k in self.extra}}
+        return {k: self.extra[k] for k in keys if k in self.extra}
 
 # %% ../../nbs/45_motion_prediction.ipynb #a07e0002
 def motion_eval(encoder: nn.Module,               # the driver's copy of the encoder (pretrained or random init)
