@@ -162,7 +162,7 @@ def _check_structure(self: SkeletonData) -> SkeletonData:
 # %% ../nbs/01_data.ipynb #8b347272
 def _is_big(x) -> bool:
     "Whether a value scan of `x` deserves a progress bar (memory-mapped, or more than 256 MB)."
-    return isinstance(x, np.memmap) or x.nbytes > 2 ** 28
+    return isinstance(x, np.memmap) or getattr(x, 'nbytes', 0) > 2 ** 28   # lazy array views may not know their size
 
 # %% ../nbs/01_data.ipynb #f3b7be13
 def _write_marker(vc: dict):
