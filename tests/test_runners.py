@@ -8,7 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / 'nbs'
 RUNNERS = sorted(NBS.glob('run_*.ipynb'))
-COMMON = ['preset', 'data_path', 'split', 'epochs', 'batch_size', 'lr', 'device', 'seed', 'out_dir', 'protocols', 'resume', 'smoke']
+COMMON = ['preset', 'data_path', 'split', 'epochs', 'batch_size', 'lr', 'device', 'seed', 'out_dir', 'protocols', 'resume', 'smoke', 'tensorboard']
 
 
 def _cells(nb): return json.loads(nb.read_text())['cells']
