@@ -226,7 +226,7 @@ def nnm_loss(logits: Tensor,   # (N, 1+K) normal-query logits (divided by τ)
     "Multi-positive cross-entropy: −mean over positives of log softmax, averaged over the batch."
     return (-(F.log_softmax(logits, 1) * mask).sum(1) / mask.sum(1)).mean()
 
-# %% ../../nbs/57_msmclr.ipynb #35c43e12
+# %% ../../nbs/57_msmclr.ipynb #51201f20
 BRANCHES = ('plain', 'eadm', 'joint', 'part', 'body')
 _SCALES = ('joint', 'part', 'body')
 
@@ -317,9 +317,9 @@ class MsMCLR(MoCo):
             out['d3m'] = d3m.detach()
             out.update({f'd3m_{b}': t.detach() for b, t in zip(self.branches, terms)})
         self.enqueue(k)
-        return {'loss': loss, 'infonce': info.detach(), 'mining': torch.tensor(float(self.mining)), **out}
+        return {'loss': loss, 'infonce': info.detach(), 'mining': torch.tensor(float(self.mining), device=loss.device), **out}
 
-# %% ../../nbs/57_msmclr.ipynb #a48117fc
+# %% ../../nbs/57_msmclr.ipynb #735c5aab
 _ENCODER = dict(hidden_channels=16, hidden_dim=256, dropout=0.5, strategy='spatial', max_hop=1, persons='all')
 _MOCO = dict(dim=128, queue_size=32768, momentum=0.999, temperature=0.07, mlp=True, pad_ratio=6, shear=0.5)
 _PRETRAIN = dict(epochs=300, batch_size=128, optimizer='sgd', lr=0.1, momentum=0.9, nesterov=False, weight_decay=1e-4,
@@ -328,7 +328,7 @@ _LINEAR = dict(epochs=100, batch_size=128, optimizer='sgd', lr=3.0, momentum=0.9
                milestones=(80,), gamma=0.1, head='linear', encoder_mode='eval', eval_every=5, report='best')
 _KNN = dict(k=200, temperature=0.07)
 _FINETUNE = dict(epochs=100, batch_size=64, optimizer='sgd', lr=0.01, momentum=0.9, weight_decay=1e-4, schedule='multistep',
-                 milestones=(250,), gamma=0.1, eval_every=5, report='best', encoder_mode='eval')
+                 milestones=(250,), gamma=0.1, warmup_epochs=0, eval_every=5, report='best')
 _SEMI = dict(fractions=(0.01, 0.1), balanced=True, protocol='finetune')
 _DATA = dict(frames=50, center='spine_shoulder', persons=2, yaw='per frame', fusion=dict(joint=0.6, bone=0.6, motion=0.4))
 
