@@ -52,6 +52,7 @@ def projection_head(in_dim: int,        # encoder width (ST-GCN: 256)
 # %% ../../nbs/56_moco.ipynb #caff9387
 class MoCo(Pretext):
     "MoCo v2 pretext: query encoder + head, EMA key encoder + head, queue of negatives, InfoNCE (SkeletonCLR's forward)."
+    ddp_broadcast_buffers = False     # the queue is kept identical by the all-gather; BatchNorm statistics stay per process
     def __init__(self, encoder: nn.Module,               # query encoder: forward(x, length) -> Features
                  head: Optional[nn.Module] = None,       # projection head; default `projection_head(out_dim, dim, mlp)`
                  dim: int = 128,                         # embedding size
@@ -60,7 +61,6 @@ class MoCo(Pretext):
                  temperature: float = 0.07,              # τ
                  mlp: bool = True,                       # MLP head (official) or a single Linear
                  augment: Optional[Callable] = None,     # view transform t(x, length, generator) -> (x, length)
-                 stream: Optional[Callable] = None,      # input stream applied after augmentation (bone, motion)
                  init: Optional[Callable] = None,        # `module.apply` init of the head, then of the key copies (official: weights_init)
                 ):
         if not is_encoder(encoder): raise ValueError("MoCo: the encoder needs a positive int `out_dim`")
@@ -73,7 +73,7 @@ class MoCo(Pretext):
         self.register_buffer('queue', F.normalize(torch.randn(dim, queue_size), dim=0))
         self.register_buffer('queue_ptr', torch.zeros(1, dtype=torch.long))
         self.dim, self.K, self.m, self.T = dim, queue_size, momentum, temperature
-        self.augment, self.stream = augment, stream
+        self.augment = augment
 
     @torch.no_grad()
     def momentum_update(self) -> None:
@@ -96,10 +96,9 @@ class MoCo(Pretext):
         self.queue_ptr[0] = (ptr + n) % self.K
 
     def view(self, x: Tensor, length: Tensor, generator=None, augment: Optional[Callable] = None) -> Tensor:
-        "One augmented view of the batch, converted to the input stream."
+        "One augmented view of the batch."
         augment = self.augment if augment is None else augment
         if augment is not None: x, length = augment(x, length, generator)
-        if self.stream is not None: x, length = self.stream(x, length, generator)
         return x
 
     def embed(self, x: Tensor, length: Optional[Tensor] = None, key: bool = False) -> Tensor:

@@ -1,4 +1,4 @@
-"""Multi-scale motion contrastive learning (Wu et al.): strong and normal views, MsM attention at joint, part and body level, the D³M loss and nearest-neighbour mining on top of MoCo and ST-GCN, with SkeletonCLR and AimCLR as presets of the same code; official-checkpoint converters and recipes.
+"""Multi-scale motion contrastive learning (Wu et al.): strong and normal views, MsM attention at joint, part and body level, the D³M loss and nearest-neighbour mining on top of MoCo and ST-GCN, with SkeletonCLR and AimCLR as registered methods of the same code; data readers, official-checkpoint converters and recipes.
 
 Docs: https://skellit.github.io/skellit/msmclr.html.md"""
 
@@ -6,77 +6,169 @@ Docs: https://skellit.github.io/skellit/msmclr.html.md"""
 
 # %% ../../nbs/57_msmclr.ipynb #6c7a901a
 from __future__ import annotations
-import copy, inspect, math
+import math
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence, Union
+import numpy as np
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from ..skeleton import get_layout
-from ..transforms import (Transform, Compose, RandomPadCrop, RandomShear, RandomFlip, RandomRotation, GaussianBlur,
-                                ChannelMask, JointMask, RandomJointNoise, BoneStream, MotionStream, mask_padding,
-                                _coin, _randn, _gather_t, _linear_resample)
-from .stgcn import STGCN, stgcn_init_, load_official_stgcn, _official_state
+from ..data import SkeletonData, DataSpec
+from ..io.formats import (ReadReport, scan_lengths, parse_ntu_name, _need, _layout_for, _load_pickle, _check_labels,
+                                _names_meta, _check_empty, _finish)
+from ..io.ntu_raw import read_skeleton, _resolve_skip_list, ntu_class_names
+from ..data import as_integers
+from ..ops.transforms import (Compose, RandomPadCrop, RandomShear, RandomFlip, RandomRotation, GaussianBlur, ChannelMask,
+                                    JointMask, RandomJointNoise, DenseGaussianNoise, CenterJoint, TemporalResize,
+                                    ParallelSkeleton, mask_padding)
+from ..ops.heads import LinearHead
+from ..train.engine import TrainConfig
+from ..train.registry import Recipe, DataConventions, register_method, register_recipe, get_recipe
+from .stgcn import STGCN, STREAMS, stgcn_init_, load_official_stgcn, _official_state
 from .moco import MoCo, infonce_loss
 
 # %% auto #0
-__all__ = ['STRONG_AUGMENTATIONS', 'STREAMS', 'MSM_MOTIONS', 'MSM_ATTENTIONS', 'BRANCHES', 'PRESETS', 'CenterJoint',
-           'TemporalResize', 'DenseGaussianNoise', 'RandomTimeFlip', 'msmclr_input', 'normal_augment', 'strong_augment',
-           'make_stream', 'group_matrix', 'group_pool', 'motion_difference', 'MsMAttention', 'eadm_drop', 'd3m_loss',
-           'nnm_mask', 'nnm_loss', 'MsMCLR', 'get_preset', 'build_msmclr', 'pretrain_config', 'load_official_msmclr']
+__all__ = ['STRONG_AUGMENTATIONS', 'MSM_MOTIONS', 'MSM_ATTENTIONS', 'BRANCHES', 'MODEL_KEYS', 'METHOD_DEFAULTS', 'FUSION_WEIGHTS',
+           'read_stgcn_npy', 'stgcn_skeleton', 'preprocess_ntu_stgcn', 'msmclr_input', 'normal_augment',
+           'strong_augment', 'group_matrix', 'group_pool', 'motion_difference', 'MsMAttention', 'eadm_drop', 'd3m_loss',
+           'nnm_mask', 'nnm_loss', 'MsMCLR', 'MsMCLRConfig', 'msmclr_config', 'build_msmclr', 'msmclr_finetune_head',
+           'load_official_msmclr']
 
 # %% ../../nbs/57_msmclr.ipynb #2677fab8
-class CenterJoint(Transform):
-    "Coordinates relative to joint `joint`, per frame and person (valid frames; an absent person stays zero)."
-    def __init__(self, joint: int = 20):   # 0-based joint index (NTU 20: joint 21, spine at the shoulders)
-        self.joint = int(joint)
-    def apply(self, x, length):
-        if not 0 <= self.joint < x.shape[3]:
-            raise ValueError(f"CenterJoint: joint {self.joint} does not exist in a skeleton of {x.shape[3]} joints")
-        return mask_padding(x - x[:, :, :, self.joint:self.joint + 1], length), length
+_STGCN_SUFFIXES = ('_position.npy', '_data.npy')
+
+def _stgcn_files(path: Path, split, label_path) -> tuple:
+    "(data .npy, label file) from a folder and split, or from the .npy itself."
+    data = path
+    if path.is_dir():
+        found = {}
+        for suf in _STGCN_SUFFIXES:
+            for p in sorted(path.glob('*' + suf)): found.setdefault(p.name[:-len(suf)], p)
+        hit = [s for s in {'test': ['val', 'test'], 'val': ['val', 'test']}.get(split, [split]) if s in found]
+        if split is None or not hit:
+            raise ValueError(f"{path}: unknown split {split!r}; splits found: {sorted(found)} "
+                             "(files <split>_position.npy or <split>_data.npy)")
+        data = found[hit[0]]
+    suf = next((s for s in _STGCN_SUFFIXES if data.name.endswith(s)), None)
+    if suf is None: raise ValueError(f"{data}: expected a <split>_position.npy or <split>_data.npy file, or the folder holding it")
+    part = data.name[:-len(suf)]
+    if label_path is None:
+        label_path = next((c for c in (data.with_name(part + '_label.pkl'), data.with_name(part + '_label.npy')) if c.exists()), None)
+        if label_path is None:
+            raise FileNotFoundError(f"{data}: no {part}_label.pkl or {part}_label.npy beside it; pass label_path= (the official "
+                                    f"configs read NTU-RGB-D/<benchmark>/{part}_label.pkl)")
+    return data, Path(label_path)
 
 # %% ../../nbs/57_msmclr.ipynb #c5087f86
-class TemporalResize(Transform):
-    "Resample each sample's valid frames to `size` frames (linear, half-pixel centres: cv2 INTER_LINEAR / align_corners=False)."
-    def __init__(self, size: int = 50):     # output frames (MsMCLR: 50)
-        self.size = int(size)
-    def apply(self, x, length):
-        L = length.to(x.device).clamp_min(1)
-        size = torch.full_like(L, self.size)
-        return _linear_resample(x, torch.zeros_like(L), L, size, self.size), size
+def _stgcn_labels(lp: Path) -> tuple:
+    "(names, labels) from a `(names, labels)` pickle, or from an (N,) / (N, 1) label `.npy` (names made up)."
+    if lp.suffix == '.npy':
+        try: lab = np.load(lp, allow_pickle=False).reshape(-1)
+        except (ValueError, OSError, EOFError) as e: raise ValueError(f"{lp}: not a readable label .npy ({e})") from e
+        stem = lp.name[:-len('_label.npy')] if lp.name.endswith('_label.npy') else lp.stem
+        return [f'{stem}_{i:06d}' for i in range(len(lab))], lab
+    obj = _load_pickle(lp)
+    if not (isinstance(obj, (tuple, list)) and len(obj) == 2):
+        raise ValueError(f"{lp}: expected a pickle of (sample_names, labels), got {type(obj).__name__}")
+    return [str(n) for n in obj[0]], np.asarray(obj[1]).reshape(-1)
+
+# %% ../../nbs/57_msmclr.ipynb #58fa6fa4
+def read_stgcn_npy(path,                      # `<split>_position.npy` / `<split>_data.npy`, or the folder holding it
+                   split: str | None = None,  # 'train' or 'val' ('test' = 'val'); needed when `path` is a folder
+                   label_path=None,           # `(names, labels)` pickle or label .npy; default `<split>_label.pkl|.npy` beside
+                   mmap: bool = True,         # np.load(..., mmap_mode='r')
+                   layout=None,               # default from the joint count
+                   class_names=None,          # default class_i for i < max label + 1
+                   length_rule: str = 'count',
+                   drop_empty: bool = False,
+                   chunk: int = 256) -> SkeletonData:
+    "Read the SkeletonCLR/AimCLR/MsMCLR `*_position.npy` (or ST-GCN `*_data.npy`) files with their labels."
+    path = _need(path, 'ST-GCN-style data')
+    data_path, lp = _stgcn_files(path, split, label_path)
+    _need(data_path, 'data file'); _need(lp, 'label file')
+    try: x = np.load(data_path, mmap_mode='r' if mmap else None, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as e:
+        raise ValueError(f"{data_path}: not a readable .npy (truncated or malformed: {e})") from e
+    if x.ndim != 5 or x.shape[1] != 3: raise ValueError(f"{data_path}: expected (N, 3, T, V, M), got shape {x.shape}")
+    lay = _layout_for(x.shape[3], layout, data_path)
+    names, raw_label = _stgcn_labels(lp)
+    label = as_integers(raw_label, 'label', str(lp), names)
+    if not (len(names) == len(label) == len(x)):
+        raise ValueError(f"{lp}: {len(names)} names and {len(label)} labels for {len(x)} samples in {data_path.name}")
+    rep = ReadReport(data_path.name)
+    length = scan_lengths(x, data_path.name, 2, length_rule, chunk, rep)
+    K = len(class_names) if class_names is not None else (int(label.max()) + 1 if len(label) else 0)
+    _check_labels(label, K, lp, names)
+    d = SkeletonData(x, length, label, class_names, _names_meta(names), lay, name=data_path.name)
+    keep = _check_empty(length, names, data_path, drop_empty, rep)
+    if len(keep) < len(x): d = d.subset(keep)
+    return _finish(d, rep)
 
 # %% ../../nbs/57_msmclr.ipynb #6c3a4e48
-class DenseGaussianNoise(Transform):
-    "With probability p per sample add N(0, std²) to every coordinate of the valid frames, absent persons included (official `gaus_noise`)."
-    def __init__(self, std: float = 0.01, p: float = 0.5):
-        self.std, self.p = float(std), float(p)
-    def sample(self, x, length, generator=None):
-        return dict(apply_to=_coin(self.p, x.shape[0], generator, x.device),
-                    noise=_randn(x.shape, generator, x.device, x.dtype) * self.std)
-    def apply(self, x, length, apply_to, noise):
-        return mask_padding(torch.where(apply_to[:, None, None, None, None], x + noise, x), length), length
+def stgcn_skeleton(src,                      # path of a `.skeleton` file, or the dict from `read_skeleton`
+                   max_bodies: int = 2,      # person slots (official 2)
+                   max_frames=None,          # pad to this many frames (official 300); None: the file's frames
+                  ) -> dict:                 # name, x (3, T, V, M) float32, length, num_bodies, dropped_frames, log
+    "Raw NTU reading of ST-GCN / SkeletonCLR / AimCLR / MsMCLR: the first `max_bodies` bodies of each frame in file order, no denoising."
+    raw = read_skeleton(src) if not isinstance(src, dict) else src
+    F_, V = raw['num_frames'], raw['values'].shape[1]
+    T = F_ if max_frames is None else int(max_frames)
+    if F_ > T: raise ValueError(f"{raw['name']}: {F_} frames > max_frames={T}; pass a larger max_frames")
+    x = np.zeros((3, T, V, max_bodies), np.float32)
+    fr = np.asarray(raw['frame'])
+    slot = np.arange(len(fr)) - np.searchsorted(fr, fr)           # records are in file order: rank within the frame
+    for r in np.nonzero(slot < max_bodies)[0]: x[:, fr[r], :, slot[r]] = raw['values'][r, :, :3].T
+    length = int((np.abs(x[:, :, 0, 0]).sum(0) != 0).sum())          # official get_length
+    x[:, length:] = 0
+    nb = np.asarray(raw['bodies_per_frame'])
+    log = [f"ignored {int((nb - max_bodies).clip(0).sum())} body records beyond slot {max_bodies}"] if (nb > max_bodies).any() else []
+    return dict(name=raw['name'], x=x, length=length, num_bodies=int(nb.max()) if len(nb) else 0,
+                dropped_frames=np.nonzero(nb == 0)[0].tolist(), log=log)
 
 # %% ../../nbs/57_msmclr.ipynb #abf1abe1
-class RandomTimeFlip(Transform):
-    "With probability p per sample, the valid frames in reverse order (AimCLR `random_time_flip`)."
-    def __init__(self, p: float = 0.5): self.p = float(p)
-    def sample(self, x, length, generator=None):
-        return dict(apply_to=_coin(self.p, x.shape[0], generator, x.device))
-    def apply(self, x, length, apply_to):
-        t = torch.arange(x.shape[2], device=x.device)[None]
-        rev = torch.where(t < length[:, None], length[:, None] - 1 - t, t)
-        return mask_padding(torch.where(apply_to[:, None, None, None, None], _gather_t(x, rev), x), length), length
+def preprocess_ntu_stgcn(raw_dir,                 # folder with `.skeleton` files (searched recursively)
+                         dataset: str = 'ntu60',  # 'ntu60' or 'ntu120'
+                         skip_list='official',    # the official missing-skeleton list, None, names, or a text file
+                         max_frames: int = 300,   # padded length (official 300)
+                        ) -> tuple:               # (SkeletonData, {skipped name: reason})
+    "Convert a folder of raw NTU files with the ST-GCN-lineage reading (`stgcn_skeleton`) into one in-memory `SkeletonData`."
+    if dataset not in ('ntu60', 'ntu120'): raise ValueError(f"dataset must be 'ntu60' or 'ntu120', got {dataset!r}")
+    raw_dir = Path(raw_dir)
+    files = sorted(raw_dir.rglob('*.skeleton'), key=lambda p: p.name) if raw_dir.is_dir() else []
+    if not files: raise FileNotFoundError(f"{raw_dir}: no .skeleton files found")
+    skip, skipped, keep = _resolve_skip_list(skip_list, dataset), {}, []
+    for p in files:
+        n = p.name.split('.')[0]; ids = parse_ntu_name(n, strict=True)
+        if n in skip: skipped[n] = 'in the skip list (missing skeleton)'
+        elif dataset == 'ntu60' and (ids['setup'] > 17 or ids['action'] > 60): skipped[n] = 'not part of NTU-60'
+        else: keep.append(p)
+    xs, lens, names = [], [], []
+    for p in keep:
+        s = stgcn_skeleton(p, max_frames=max_frames)
+        if s['length'] == 0: skipped[s['name']] = 'first person never present (zero length)'; continue
+        xs.append(s['x']); lens.append(s['length']); names.append(s['name'])
+    if not xs: raise ValueError(f"{raw_dir}: no usable sample among {len(files)} files")
+    meta = _names_meta(names)
+    data = SkeletonData(np.stack(xs), np.array(lens, np.int64), meta['action'] - 1, ntu_class_names(dataset), meta,
+                        layout='ntu25', name=f'{dataset}-stgcn')
+    return data, skipped
 
 # %% ../../nbs/57_msmclr.ipynb #e5751a9a
-def msmclr_input(layout='ntu25',                 # skellit layout
-                 frames: int = 50,               # frames after resizing
-                 center: Optional[int] = None,   # joint the coordinates are relative to; default 'spine_shoulder' (NTU 20)
-                 yaw: Optional[Callable] = None, # per-frame yaw alignment transform, appended last
+def msmclr_input(layout='ntu25',                      # skellit layout
+                 frames: int = 50,                    # frames after resizing
+                 center: Union[str, int] = 'spine_shoulder',  # a key of the layout's `centers`, or a joint index
+                 yaw: bool = True,                    # per-frame yaw alignment (official y_rotation)
                 ) -> Compose:
-    "The official MsMCLR/AimCLR/SkeletonCLR preprocessing as one batched transform: center joint, resize (, yaw)."
+    "The official SkeletonCLR/AimCLR/MsMCLR preprocessing as one batched transform: center joint, resize, per-frame yaw."
     lay = get_layout(layout)
-    c = lay.centers.get('spine_shoulder', lay.root) if center is None else int(center)
-    return Compose([CenterJoint(c), TemporalResize(frames)] + ([yaw] if yaw is not None else []))
+    c = lay.center(center) if isinstance(center, str) else int(center)
+    steps = [CenterJoint(c), TemporalResize(frames)]
+    if yaw:
+        lay.index('shoulder_left'); lay.index('shoulder_right')        # a clear error for a layout without shoulders
+        steps.append(ParallelSkeleton(lay))
+    return Compose(steps)
 
 # %% ../../nbs/57_msmclr.ipynb #d70cbc09
 STRONG_AUGMENTATIONS = ('msmclr', 'aimclr', 'paper')
@@ -99,16 +191,6 @@ def strong_augment(kind: str = 'msmclr',      # 'msmclr' (code), 'aimclr' (code)
     elif kind == 'paper': ops = [rot, noise, blur, JointMask(n=5, p=0.5), axis, RandomJointNoise(n=5)]
     else: raise ValueError(f"strong augmentation {kind!r} unknown; use one of {STRONG_AUGMENTATIONS}")
     return Compose(base + ops)
-
-# %% ../../nbs/57_msmclr.ipynb #d9b9cd96
-STREAMS = ('joint', 'bone', 'motion')
-
-def make_stream(stream: Optional[str] = 'joint', layout='ntu25') -> Optional[Transform]:
-    "The input-stream transform: None for joints, `BoneStream(layout)` or `MotionStream()`."
-    if stream in (None, 'joint'): return None
-    if stream == 'bone': return BoneStream(layout)
-    if stream == 'motion': return MotionStream()
-    raise ValueError(f"stream must be one of {STREAMS}, got {stream!r}")
 
 # %% ../../nbs/57_msmclr.ipynb #9c7447f7
 def group_matrix(layout='ntu25', level: str = 'parts', dtype=torch.float32) -> Tensor:
@@ -233,8 +315,7 @@ _SCALES = ('joint', 'part', 'body')
 class MsMCLR(MoCo):
     "MsMCLR / AimCLR / SkeletonCLR pretext: MoCo + strong view + multi-scale (MsM) or EADM branches, D³M, nearest-neighbour mining."
     def __init__(self, encoder: nn.Module,                   # query encoder with `feature_map` and `pool` (an `STGCN`)
-                 layout='ntu25',                             # skeleton layout (flip map, parts, bodies, bone stream)
-                 stream: Optional[str] = 'joint',            # 'joint', 'bone' or 'motion'
+                 layout='ntu25',                             # skeleton layout (flip map, parts, bodies)
                  strong_aug: Union[str, Callable, None] = 'msmclr',  # a `strong_augment` kind, a transform, or None
                  branches: Sequence[str] = ('joint', 'part', 'body'),  # strong embeddings (see BRANCHES)
                  msm_reduction: int = 8, msm_motion: str = 'both', msm_attention: str = 'batch', msm_group: int = 8,
@@ -255,8 +336,8 @@ class MsMCLR(MoCo):
             raise ValueError("MsMCLR needs an encoder with feature_map(x) and pool(fmap, M, x) (skellit.methods.stgcn.STGCN)")
         lay = get_layout(layout)
         super().__init__(encoder, dim=dim, queue_size=queue_size, momentum=momentum, temperature=temperature, mlp=mlp,
-                         augment=normal_augment(pad_ratio, shear), stream=make_stream(stream, lay), init=init)
-        self.layout, self.stream_name, self.branches = lay.name, stream or 'joint', branches
+                         augment=normal_augment(pad_ratio, shear), init=init)
+        self.layout, self.branches = lay.name, branches
         self.strong_aug = strong_augment(strong_aug, lay, pad_ratio, shear) if isinstance(strong_aug, str) else strong_aug
         self.mining_epoch, self.topk, self.eadm_keep_prob = mining_epoch, int(topk), float(eadm_keep_prob)
         if any(b in _SCALES for b in branches):
@@ -272,10 +353,10 @@ class MsMCLR(MoCo):
         "Nearest-neighbour mining is on (engine epoch, 0-based, at or after `mining_epoch`)."
         return self.mining_epoch is not None and self.epoch >= self.mining_epoch
 
-    def strong_features(self, xs: Tensor) -> Tensor:
+    def strong_features(self, xs: Tensor, length: Optional[Tensor] = None) -> Tensor:
         "Pooled features (len(branches)·N, D) of the strong view, one block of N rows per branch."
         enc, M = self.encoder, xs.shape[-1]
-        fmap = enc.feature_map(xs)
+        fmap = enc.feature_map(xs, length)
         out = {}
         if 'plain' in self.branches: out['plain'] = enc.pool(fmap, M, xs)
         if 'eadm' in self.branches: out['eadm'] = enc.pool(eadm_drop(fmap, self.eadm_keep_prob), M, xs)
@@ -293,7 +374,7 @@ class MsMCLR(MoCo):
         xs = self.view(x, L, g, self.strong_aug) if self.branches else None
         xq, xk = self.view(x, L, g), self.view(x, L, g)
         feats = [self.encoder(xq, L).pooled]
-        if xs is not None: feats.append(self.strong_features(xs))
+        if xs is not None: feats.append(self.strong_features(xs, L))
         Q = F.normalize(self.head(torch.cat(feats)), dim=1)              # (S·N, d): normal query, then the branches
         with torch.no_grad():
             self.momentum_update()
@@ -320,96 +401,130 @@ class MsMCLR(MoCo):
         return {'loss': loss, 'infonce': info.detach(), 'mining': torch.tensor(float(self.mining), device=loss.device), **out}
 
 # %% ../../nbs/57_msmclr.ipynb #735c5aab
-_ENCODER = dict(hidden_channels=16, hidden_dim=256, dropout=0.5, strategy='spatial', max_hop=1, persons='all')
-_MOCO = dict(dim=128, queue_size=32768, momentum=0.999, temperature=0.07, mlp=True, pad_ratio=6, shear=0.5)
-_PRETRAIN = dict(epochs=300, batch_size=128, optimizer='sgd', lr=0.1, momentum=0.9, nesterov=False, weight_decay=1e-4,
-                 schedule='multistep', milestones=(250,), gamma=0.1, drop_last=True, seed=0)
-_LINEAR = dict(epochs=100, batch_size=128, optimizer='sgd', lr=3.0, momentum=0.9, weight_decay=0.0, schedule='multistep',
-               milestones=(80,), gamma=0.1, head='linear', encoder_mode='eval', eval_every=5, report='best')
-_KNN = dict(k=200, temperature=0.07)
-_FINETUNE = dict(epochs=100, batch_size=64, optimizer='sgd', lr=0.01, momentum=0.9, weight_decay=1e-4, schedule='multistep',
-                 milestones=(250,), gamma=0.1, warmup_epochs=0, eval_every=5, report='best')
-_SEMI = dict(fractions=(0.01, 0.1), balanced=True, protocol='finetune')
-_DATA = dict(frames=50, center='spine_shoulder', persons=2, yaw='per frame', fusion=dict(joint=0.6, bone=0.6, motion=0.4))
+@dataclass
+class MsMCLRConfig:
+    "Architecture, views and losses of SkeletonCLR / AimCLR / MsMCLR (defaults: the official MsMCLR config)."
+    stream: str = 'joint'                 # 'joint', 'bone' or 'motion'
+    hidden_channels: int = 16             # ST-GCN width of blocks 1-4 (a quarter of ST-GCN's 64)
+    hidden_dim: int = 256                 # ST-GCN width of block 10 = representation size
+    dropout: float = 0.5                  # dropout of blocks 2-10
+    strategy: str = 'spatial'             # graph partition
+    max_hop: int = 1
+    graph_center: Optional[int] = None    # partition center (None: the layout's root)
+    edge_importance_weighting: bool = True
+    temporal_kernel: int = 9
+    persons: str = 'all'                  # person slots in the pooled mean: 'all' (official) or 'present'
+    init: str = 'official'                # encoder: 'official' weights_init or PyTorch's 'default'
+    head_init: str = 'official'           # head, MsM block, key side: 'official' (redrawn) or 'default' (MoCo's copy)
+    channels_last: bool = True            # memory layout of the activations
+    dim: int = 128                        # embedding size
+    queue_size: int = 32768               # negatives
+    key_momentum: float = 0.999           # EMA coefficient of the key side (not SGD's `momentum`)
+    temperature: float = 0.07             # τ
+    mlp: bool = True                      # MLP projection head
+    pad_ratio: int = 6                    # temporal crop: pad T // pad_ratio frames at each end
+    shear: float = 0.5                    # shear amplitude
+    strong_aug: Optional[str] = 'msmclr'  # 'msmclr', 'aimclr', 'paper' or None (no strong view)
+    branches: tuple = ('joint', 'part', 'body')   # strong embeddings, of BRANCHES
+    msm_reduction: int = 8
+    msm_motion: str = 'both'              # 'both', 'frame', 'node'
+    msm_attention: str = 'batch'          # 'batch' (code) or 'time' (paper)
+    msm_group: int = 8                    # batch entries per MsM attention group (official n_segment)
+    eadm_keep_prob: float = 0.7           # AimCLR's drop threshold
+    mining_epoch: Optional[int] = 150     # nearest-neighbour mining from this 0-based epoch (None: never)
+    topk: int = 1
+    yaw: bool = True                      # per-frame yaw alignment in the input transform
 
-def _preset(model, **kw):
-    return dict(model=model, pretrain=dict(_PRETRAIN), linear=dict(_LINEAR), knn=dict(_KNN), finetune=dict(_FINETUNE),
-                semi=dict(_SEMI), data=dict(_DATA), **kw)
+    def __post_init__(self):
+        if isinstance(self.branches, str): self.branches = tuple(b.strip() for b in self.branches.split(',') if b.strip())
+        self.branches = tuple(self.branches)
+        if self.strong_aug in ('', 'none', 'None'): self.strong_aug = None
+        if self.stream not in STREAMS: raise ValueError(f"stream must be one of {STREAMS}, got {self.stream!r}")
+        bad = [b for b in self.branches if b not in BRANCHES]
+        if bad: raise ValueError(f"unknown branches {bad}; choose among {BRANCHES}")
+        if self.head_init not in ('official', 'default'): raise ValueError(f"head_init must be 'official' or 'default', got {self.head_init!r}")
 
-PRESETS = {
-    'skeletonclr': _preset(dict(**_ENCODER, **_MOCO, strong_aug=None, branches=(), mining_epoch=None)),
-    'aimclr': _preset(dict(**_ENCODER, **_MOCO, strong_aug='aimclr', branches=('plain', 'eadm'), eadm_keep_prob=0.7,
-                           mining_epoch=150, topk=1)),
-    'msmclr': _preset(dict(**_ENCODER, **_MOCO, strong_aug='msmclr', branches=('joint', 'part', 'body'), msm_reduction=8,
-                           msm_motion='both', msm_attention='batch', msm_group=8, mining_epoch=150, topk=1)),
-}
-PRESETS['msmclr-aimclr-aug'] = copy.deepcopy(PRESETS['msmclr']); PRESETS['msmclr-aimclr-aug']['model']['strong_aug'] = 'aimclr'
-PRESETS['msmclr-paper-aug'] = copy.deepcopy(PRESETS['msmclr']); PRESETS['msmclr-paper-aug']['model']['strong_aug'] = 'paper'
-PRESETS['demo'] = copy.deepcopy(PRESETS['msmclr'])
-PRESETS['demo']['model'].update(hidden_channels=8, hidden_dim=64, dim=32, queue_size=256, mining_epoch=5)
-PRESETS['demo']['pretrain'].update(epochs=10, batch_size=32, milestones=(8,))
-PRESETS['demo']['linear'].update(epochs=20, batch_size=64, lr=1.0, milestones=(15,), eval_every=5)
-PRESETS['demo']['finetune'].update(epochs=10, batch_size=32, milestones=(8,))
+MODEL_KEYS = tuple(f.name for f in fields(MsMCLRConfig))
+METHOD_DEFAULTS = {'skeletonclr': dict(strong_aug=None, branches=(), mining_epoch=None),
+                   'aimclr': dict(strong_aug='aimclr', branches=('plain', 'eadm')),
+                   'msmclr': {}}
 
-def get_preset(name: str) -> dict:
-    "A deep copy of preset `name`."
-    if name not in PRESETS: raise ValueError(f"unknown MsMCLR preset {name!r}; known: {sorted(PRESETS)}")
-    return copy.deepcopy(PRESETS[name])
+def msmclr_config(method: str = 'msmclr', **model) -> MsMCLRConfig:
+    "The configuration of `method` ('skeletonclr', 'aimclr', 'msmclr') with model arguments replaced."
+    if method not in METHOD_DEFAULTS: raise ValueError(f"method must be one of {sorted(METHOD_DEFAULTS)}, got {method!r}")
+    return MsMCLRConfig(**{**METHOD_DEFAULTS[method], **model})
 
 # %% ../../nbs/57_msmclr.ipynb #5fc7fc36
-_ENCODER_KEYS = ('hidden_channels', 'hidden_dim', 'dropout', 'strategy', 'max_hop', 'dilation', 'center', 'persons',
-                 'edge_importance_weighting', 'temporal_kernel', 'init', 'channels_last')
+_ENCODER_ARGS = ('stream', 'hidden_channels', 'hidden_dim', 'dropout', 'strategy', 'max_hop', 'edge_importance_weighting',
+                 'temporal_kernel', 'persons', 'init', 'channels_last')
+_PRETEXT_ARGS = ('strong_aug', 'branches', 'msm_reduction', 'msm_motion', 'msm_attention', 'msm_group', 'eadm_keep_prob',
+                 'mining_epoch', 'topk', 'pad_ratio', 'shear', 'dim', 'queue_size', 'temperature', 'mlp')
 
-def _layout_for(layout, num_joints):
-    if layout is not None:
-        lay = get_layout(layout)
-        if num_joints is not None and num_joints != lay.num_joints:
-            raise ValueError(f"num_joints={num_joints} but layout {lay.name!r} has {lay.num_joints} joints")
-        return lay
-    if num_joints in (None, 25): return get_layout('ntu25')
-    if num_joints == 20: return get_layout('nwucla20')
-    raise ValueError(f"no default layout for {num_joints} joints; pass layout= (a registered skellit.skeleton layout)")
-
-def build_msmclr(preset: Union[str, dict] = 'msmclr',   # a key of PRESETS or a preset dict
-                 stream: str = 'joint',                 # 'joint', 'bone' or 'motion'
-                 num_joints: Optional[int] = None,      # V of the data (picks the layout when layout is None)
-                 num_persons: int = 2,                  # M of the data
-                 in_channels: int = 3,                  # C of the data
-                 layout=None,                           # skellit layout; default from num_joints
-                 yaw: Optional[Callable] = None,        # per-frame yaw alignment for the input transform
-                 batch_size: Optional[int] = None,      # the pretraining batch size (default: the preset's)
-                 **overrides) -> MsMCLR:                # model keyword arguments replacing the preset's
-    "Build the SkeletonCLR / AimCLR / MsMCLR pretext of a preset for the data's shape and layout."
-    p = get_preset(preset) if isinstance(preset, str) else copy.deepcopy(preset)
-    known = set(p['model']) | set(_ENCODER_KEYS) | set(inspect.signature(MsMCLR.__init__).parameters)
-    bad = sorted(k for k in overrides if k not in known)
-    if bad: raise ValueError(f"unknown model arguments {bad}; MsMCLR/STGCN accept {sorted(known - {'self', 'encoder'})}")
-    kw = {**p['model'], **overrides}
-    lay = _layout_for(layout, num_joints)
-    bs = batch_size or p['pretrain']['batch_size']
-    if kw['queue_size'] % bs:
-        raise ValueError(f"queue_size={kw['queue_size']} is not a multiple of the batch size {bs}")
-    if any(b in _SCALES for b in kw.get('branches', ())) and kw.get('msm_attention', 'batch') == 'batch' \
-            and (bs * num_persons) % kw.get('msm_group', 8):
-        raise ValueError(f"MsM attention groups {kw.get('msm_group', 8)} person-samples: batch_size × persons = {bs} × "
-                         f"{num_persons} is not divisible by it; change the batch size or use msm_attention='time'")
-    enc = STGCN(in_channels=in_channels, layout=lay, **{k: kw.pop(k) for k in list(kw) if k in _ENCODER_KEYS})
-    model = MsMCLR(enc, layout=lay, stream=stream, **kw)
-    model.preset = preset if isinstance(preset, str) else 'custom'
-    model.recipes = {k: v for k, v in p.items() if k != 'model'}
-    model.recipes['pretrain']['batch_size'] = bs
-    data_in = msmclr_input(lay, p['data']['frames'], yaw=yaw)
-    model.train_transform = data_in
-    model.test_transform = data_in if model.stream is None else Compose([data_in, model.stream])
+def build_msmclr(recipe: Recipe, spec: DataSpec) -> MsMCLR:
+    "The SkeletonCLR / AimCLR / MsMCLR pretext of `recipe` built for the data `spec`, with its input transform attached."
+    cfg = msmclr_config(recipe.method, **recipe.model)
+    bs, M = recipe.batch_size, spec.num_persons
+    if cfg.queue_size % bs:
+        raise ValueError(f"{recipe.method}/{recipe.preset}: queue_size={cfg.queue_size} is not a multiple of the batch size {bs}; "
+                         "the queue is written one whole batch at a time (choose a multiple, e.g. batch 128 with queue 32768)")
+    if any(b in _SCALES for b in cfg.branches) and cfg.msm_attention == 'batch' and (bs * M) % cfg.msm_group:
+        raise ValueError(f"{recipe.method}/{recipe.preset}: MsM attention groups {cfg.msm_group} person-samples of the batch, but "
+                         f"batch_size × persons = {bs} × {M} is not a multiple of it; change the batch size or use msm_attention='time'")
+    enc = STGCN(spec.in_channels, layout=spec.layout, center=cfg.graph_center, **{k: getattr(cfg, k) for k in _ENCODER_ARGS})
+    model = MsMCLR(enc, layout=spec.layout, init=stgcn_init_ if cfg.head_init == 'official' else None, momentum=cfg.key_momentum,
+                   **{k: getattr(cfg, k) for k in _PRETEXT_ARGS})
+    tf = msmclr_input(spec.layout, recipe.data.num_frames or 50, recipe.data.center or 'spine_shoulder', cfg.yaw)
+    model.train_transform = model.test_transform = tf
+    model.config = cfg
     return model
 
 # %% ../../nbs/57_msmclr.ipynb #2f2feef4
-def pretrain_config(model_or_preset, **overrides):
-    "The `skellit.engine.TrainConfig` of a preset's pretraining recipe (batch size and drop_last belong to the loader)."
-    from skellit.engine import TrainConfig
-    r = model_or_preset.recipes['pretrain'] if hasattr(model_or_preset, 'recipes') else get_preset(model_or_preset)['pretrain']
-    r = {k: v for k, v in {**r, **overrides}.items() if k not in ('batch_size', 'drop_last')}
-    return TrainConfig(**r)
+def msmclr_finetune_head(recipe: Recipe, spec: DataSpec, out_dim: int, num_classes: int) -> tuple:
+    "The official fine-tune head: Linear(out_dim, classes), weights N(0, 0.02), bias 0 (reads `pooled`)."
+    return LinearHead(out_dim, num_classes, init_std=0.02), None
+
+# %% ../../nbs/57_msmclr.ipynb #8e65553f
+FUSION_WEIGHTS = dict(joint=0.6, bone=0.6, motion=0.4)
+_PRE = TrainConfig(epochs=300, optimizer='sgd', lr=0.1, momentum=0.9, nesterov=False, weight_decay=1e-4, no_decay_1d=False,
+                   schedule='multistep', milestones=(250,), gamma=0.1)
+_DATA = DataConventions(num_frames=50, center='spine_shoulder', persons='fold', max_persons=2)
+_LIN = dict(head='linear', head_init=0.02, batch_size=128, epochs=100, optimizer='sgd', lr=3.0, momentum=0.9, weight_decay=0.,
+            schedule='multistep', milestones=(80,), gamma=0.1, encoder_mode='eval', eval_every=5, report='best')
+_KNN = dict(k=200, temperature=0.07)
+_FT = dict(batch_size=64, epochs=100, optimizer='sgd', lr=0.01, momentum=0.9, weight_decay=1e-4, no_decay_1d=False,
+           schedule='multistep', milestones=(250,), gamma=0.1, warmup_epochs=0, encoder_mode='eval', eval_every=5, report='best')
+_SEMI = dict(fractions=(0.01, 0.1), seeds=(0,), balanced=True)
+_SCRATCH = dict(encoder_mode='train', lr=0.1)
+_SMOKE = {'model.hidden_channels': 4, 'model.hidden_dim': 16, 'model.dim': 8, 'model.queue_size': 64, 'data.num_frames': 16}
+_PAPERS = dict(skeletonclr='SkeletonCLR (Li et al., CrosSCLR, CVPR 2021), as quoted in MsMCLR Tab. 8',
+               aimclr='AimCLR (Guo et al., AAAI 2022) Tab. 1-3', msmclr='MsMCLR (Wu et al.)')
+_TABLES = {'paper-ntu60': 'NTU-60 x-sub / x-view (MsMCLR Tab. 1, 8)', 'paper-ntu120': 'NTU-120 x-sub / x-set (MsMCLR Tab. 2, 8)',
+           'paper-pku1': 'PKU-MMD I x-sub (MsMCLR Tab. 3, 8)', 'paper-pku2': 'PKU-MMD II x-sub (MsMCLR Tab. 3; no official config)'}
+
+def _paper(method: str, preset: str, paper: str, **model) -> Recipe:
+    return Recipe(method, preset, model=dict(stream='joint', **METHOD_DEFAULTS[method], **model), pretrain=_PRE,
+                  batch_size=128, data=_DATA, knn=dict(_KNN), linear=dict(_LIN), finetune=dict(_FT), semi=dict(_SEMI),
+                  scratch=dict(_SCRATCH), smoke=dict(_SMOKE), paper=paper)
+
+def _demo(method: str) -> Recipe:
+    model = {'stream': 'joint', **METHOD_DEFAULTS[method], 'hidden_channels': 8, 'hidden_dim': 64, 'dim': 64, 'queue_size': 256,
+             'mining_epoch': None if method == 'skeletonclr' else 5}
+    return Recipe(method, 'demo', model=model,
+                  pretrain=replace(_PRE, epochs=10, milestones=(8,)), batch_size=64,
+                  data=replace(_DATA, num_frames=32), knn=dict(k=20, temperature=0.07), linear=dict(_LIN),
+                  finetune=dict(_FT, epochs=8, milestones=(6,)), semi=dict(_SEMI, fractions=(0.1,)),
+                  scratch=dict(_SCRATCH, epochs=8, milestones=(6,)), smoke=dict(_SMOKE),
+                  paper='a CPU-minutes version of the paper recipe for the synthetic default data')
+
+for _m in ('skeletonclr', 'aimclr', 'msmclr'):
+    register_method(_m, build_msmclr, MODEL_KEYS, msmclr_finetune_head,
+                    description={'skeletonclr': 'MoCo v2 on ST-GCN (normal views, InfoNCE)',
+                                 'aimclr': 'SkeletonCLR + extreme augmentations, EADM drop, D3M, nearest-neighbour mining',
+                                 'msmclr': 'AimCLR with multi-scale motion attention (joint / part / body) on the strong view'}[_m],
+                    paper=_PAPERS[_m])
+    register_recipe(*[_paper(_m, p, f'{_PAPERS[_m]}: {t}') for p, t in _TABLES.items()], _demo(_m))
+register_recipe(_paper('msmclr', 'aimclr-aug', "MsMCLR† (MsMCLR Tab. 6): AimCLR's strong augmentations", strong_aug='aimclr'),
+                _paper('msmclr', 'paper-aug', 'the strong augmentations the MsMCLR paper lists (Sec. 3.3), our reading', strong_aug='paper'))
 
 # %% ../../nbs/57_msmclr.ipynb #c7a15e90
 def load_official_msmclr(model: MsMCLR,               # a built pretext of the checkpoint's method and sizes

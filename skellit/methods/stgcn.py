@@ -12,51 +12,13 @@ import numpy as np
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
-from ..skeleton import get_layout
-from ..interface import Features, Encoder, person_mask, masked_mean
+from ..skeleton import get_layout, person_present, person_mean
+from ..ops.layers import HalfDropout
+from ..interface import Features, Encoder
 
 # %% auto #0
-__all__ = ['HalfDropout', 'hop_distance', 'normalize_digraph', 'stgcn_adjacency', 'ConvTemporalGraphical', 'STGCNBlock',
-           'stgcn_init_', 'STGCN', 'load_official_stgcn', 'official_stgcn_keys', 'official_param_count']
-
-# %% ../../nbs/55_stgcn.ipynb #12c1addb
-def _bit_table(device, dtype) -> Tensor:
-    "(256, 8) table: entry [b, i] = 2 if bit i of byte b is set, else 0."
-    b = torch.arange(256, device=device)
-    return (((b[:, None] >> torch.arange(8, device=device)) & 1) * 2).to(dtype)
-
-def _physical(x: Tensor):
-    "A view of x in its memory order (channels-last 4-D tensors are permuted to (N, H, W, C)) and the inverse permutation."
-    if x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last):
-        return x.permute(0, 2, 3, 1), (0, 3, 1, 2)
-    return x.contiguous(), None
-
-class _HalfDropoutFn(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, generator):
-        phys, inv = _physical(x)
-        n = phys.numel()
-        kw = dict(generator=generator) if generator is not None else {}
-        dev = generator.device if generator is not None else x.device
-        bytes_ = torch.randint(0, 256, ((n + 7) // 8,), dtype=torch.uint8, device=dev, **kw).to(x.device)
-        m = _bit_table(x.device, x.dtype).index_select(0, bytes_.long()).view(-1)[:n].view(phys.shape)
-        ctx.save_for_backward(bytes_); ctx.inv = inv
-        out = phys * m
-        return out.permute(*inv) if inv else out
-    @staticmethod
-    def backward(ctx, g):
-        bytes_, = ctx.saved_tensors
-        phys = g.permute(0, 2, 3, 1) if ctx.inv else g.contiguous()
-        m = _bit_table(g.device, g.dtype).index_select(0, bytes_.long()).view(-1)[:phys.numel()].view(phys.shape)
-        out = phys * m
-        return (out.permute(*ctx.inv) if ctx.inv else out), None
-
-class HalfDropout(nn.Dropout):
-    "`nn.Dropout` whose p = 0.5 case draws one random bit per element (8× fewer random numbers); other p: `F.dropout`."
-    def forward(self, x: Tensor) -> Tensor:
-        if not self.training or self.p == 0: return x
-        if self.p == 0.5: return _HalfDropoutFn.apply(x, None)
-        return F.dropout(x, self.p, True, self.inplace)
+__all__ = ['STREAMS', 'hop_distance', 'normalize_digraph', 'stgcn_adjacency', 'ConvTemporalGraphical', 'STGCNBlock',
+           'stgcn_init_', 'stream_input', 'STGCN', 'load_official_stgcn', 'official_stgcn_keys', 'official_param_count']
 
 # %% ../../nbs/55_stgcn.ipynb #a519d9b8
 def hop_distance(num_node: int,       # V
@@ -177,6 +139,26 @@ def stgcn_init_(m: nn.Module) -> None:
         nn.init.normal_(m.weight, 1., 0.02); nn.init.zeros_(m.bias)
 
 # %% ../../nbs/55_stgcn.ipynb #1cc27942
+STREAMS = ('joint', 'bone', 'motion')
+
+def stream_input(x: Tensor,                       # (B, C, T, V, M) joint coordinates
+                 stream: str = 'joint',           # 'joint', 'bone' or 'motion'
+                 parents: Optional[Tensor] = None,  # (V,) parent joint of each joint (bone stream)
+                 length: Optional[Tensor] = None,   # (B,) valid frames (motion: differences into padding are zero)
+                ) -> Tensor:
+    "A model's input stream from joint coordinates: the joints, the bones x[v] − x[parent(v)] or the motion x[t+1] − x[t]."
+    if stream == 'joint': return x
+    if stream == 'bone':
+        if parents is None: raise ValueError("the bone stream needs the layout's parents")
+        return x - x[:, :, :, parents.to(x.device)]
+    if stream == 'motion':
+        m = torch.cat([x[:, :, 1:] - x[:, :, :-1], torch.zeros_like(x[:, :, :1])], 2)
+        if length is None: return m
+        keep = torch.arange(x.shape[2], device=x.device)[None] < (length.to(x.device)[:, None] - 1)
+        return m * keep[:, None, :, None, None].to(m.dtype)
+    raise ValueError(f"stream must be one of {STREAMS}, got {stream!r}")
+
+# %% ../../nbs/55_stgcn.ipynb #f7760b6d
 class STGCN(Encoder):
     "ST-GCN encoder of SkeletonCLR/AimCLR/MsMCLR with official parameter names; `forward(x, length) -> Features`."
     def __init__(self, in_channels: int = 3,            # C
@@ -192,13 +174,16 @@ class STGCN(Encoder):
                  temporal_kernel: int = 9,
                  persons: str = 'all',                  # 'all' (official) or 'present': person slots averaged in `pooled`
                  init: str = 'official',                # 'official' (weights_init) or 'default' (PyTorch)
-                 channels_last: bool = True):           # memory layout of the activations
+                 channels_last: bool = True,            # memory layout of the activations
+                 stream: str = 'joint'):                # input stream computed from the joints: 'joint', 'bone', 'motion'
         super().__init__()
         if persons not in ('all', 'present'): raise ValueError(f"persons must be 'all' or 'present', got {persons!r}")
         if init not in ('official', 'default'): raise ValueError(f"init must be 'official' or 'default', got {init!r}")
+        if stream not in STREAMS: raise ValueError(f"stream must be one of {STREAMS}, got {stream!r}")
         lay = get_layout(layout)
         self.layout, self.in_channels, self.num_joints = lay.name, in_channels, lay.num_joints
-        self.persons, self.channels_last, self.out_dim = persons, channels_last, hidden_dim
+        self.persons, self.channels_last, self.out_dim, self.stream = persons, channels_last, hidden_dim, stream
+        self.register_buffer('parents', torch.tensor(lay.parents), persistent=False)
         A = torch.tensor(stgcn_adjacency(lay, strategy, max_hop, dilation, center), dtype=torch.float32)
         self.register_buffer('A', A, persistent=False)          # derived from the layout; not stored in checkpoints
         K, V = A.shape[:2]
@@ -224,9 +209,12 @@ class STGCN(Encoder):
             raise ValueError(f"STGCN was built for C={self.in_channels} channels and V={self.num_joints} joints "
                              f"(layout {self.layout!r}) but got C={C}, V={V}; build it with in_channels= / layout=")
 
-    def feature_map(self, x: Tensor) -> Tensor:
-        "(B, C, T, V, M) -> last block's map (B·M, hidden_dim, T', V), person slots folded into the batch."
+    def feature_map(self, x: Tensor,                     # (B, C, T, V, M) joint coordinates
+                    length: Optional[Tensor] = None,      # (B,) valid frames (motion stream)
+                   ) -> Tensor:
+        "(B, C, T, V, M) -> last block's map (B·M, hidden_dim, T', V) of the model's stream, person slots folded into the batch."
         self.check_input(x)
+        x = stream_input(x, self.stream, self.parents, length)
         N, C, T, V, M = x.shape
         h = self.data_bn(x.permute(0, 4, 3, 1, 2).reshape(N * M, V * C, T)).view(N * M, V, C, T)
         h = h.permute(0, 3, 1, 2).contiguous().permute(0, 3, 1, 2)  # (N·M, C, T, V) with (N, T, V, C) memory
@@ -243,14 +231,12 @@ class STGCN(Encoder):
         p = fmap.mean((2, 3)).view(-1, M, fmap.shape[1])
         if self.persons == 'all' or M == 1: return p.mean(1)
         if x is None: raise ValueError("persons='present' needs the input x to find the present person slots")
-        pm = person_mask(x)
-        pm = torch.where(pm.any(1, keepdim=True), pm, torch.ones_like(pm))
-        return masked_mean(p, pm, dim=1)
+        return person_mean(p, person_present(x))
 
-    def forward(self, x: Tensor,                        # (B, C, T, V, M)
-                length: Optional[Tensor] = None,        # (B,) accepted for the contract; not used (fixed-length encoder)
+    def forward(self, x: Tensor,                        # (B, C, T, V, M) joint coordinates
+                length: Optional[Tensor] = None,        # (B,) valid frames (used by the motion stream only)
                ) -> Features:
-        fmap = self.feature_map(x)
+        fmap = self.feature_map(x, length)
         B, M = x.shape[0], x.shape[-1]
         NM, D, Tp, V = fmap.shape
         tokens = fmap.permute(0, 2, 3, 1).reshape(B, M, Tp, V, D)
