@@ -24,6 +24,7 @@ from ..ops.transforms import (Compose, RandomPadCrop, RandomShear, RandomFlip, R
                                     JointMask, RandomJointNoise, DenseGaussianNoise, CenterJoint, TemporalResize,
                                     ParallelSkeleton, mask_padding)
 from ..ops.heads import LinearHead
+from ..viz import animate_skeletons, curves_figure
 from ..train.engine import TrainConfig
 from ..train.registry import Recipe, DataConventions, register_method, register_recipe, get_recipe
 from .stgcn import STGCN, STREAMS, stgcn_init_, load_official_stgcn, _official_state
@@ -34,7 +35,7 @@ __all__ = ['STRONG_AUGMENTATIONS', 'MSM_MOTIONS', 'MSM_ATTENTIONS', 'BRANCHES', 
            'read_stgcn_npy', 'stgcn_skeleton', 'preprocess_ntu_stgcn', 'msmclr_input', 'normal_augment',
            'strong_augment', 'group_matrix', 'group_pool', 'motion_difference', 'MsMAttention', 'eadm_drop', 'd3m_loss',
            'nnm_mask', 'nnm_loss', 'MsMCLR', 'MsMCLRConfig', 'msmclr_config', 'build_msmclr', 'msmclr_finetune_head',
-           'load_official_msmclr']
+           'load_official_msmclr', 'views_figure', 'loss_parts_figure']
 
 # %% ../../nbs/57_msmclr.ipynb #2677fab8
 _STGCN_SUFFIXES = ('_position.npy', '_data.npy')
@@ -504,7 +505,7 @@ _TABLES = {'paper-ntu60': 'NTU-60 x-sub / x-view (MsMCLR Tab. 1, 8)', 'paper-ntu
 def _paper(method: str, preset: str, paper: str, **model) -> Recipe:
     return Recipe(method, preset, model=dict(stream='joint', **METHOD_DEFAULTS[method], **model), pretrain=_PRE,
                   batch_size=128, data=_DATA, knn=dict(_KNN), linear=dict(_LIN), finetune=dict(_FT), semi=dict(_SEMI),
-                  scratch=dict(_SCRATCH), smoke=dict(_SMOKE), paper=paper)
+                  scratch=dict(_SCRATCH), fusion=dict(FUSION_WEIGHTS), smoke=dict(_SMOKE), paper=paper)
 
 def _demo(method: str) -> Recipe:
     model = {'stream': 'joint', **METHOD_DEFAULTS[method], 'hidden_channels': 8, 'hidden_dim': 64, 'dim': 64, 'queue_size': 256,
@@ -513,7 +514,7 @@ def _demo(method: str) -> Recipe:
                   pretrain=replace(_PRE, epochs=10, milestones=(8,)), batch_size=64,
                   data=replace(_DATA, num_frames=32), knn=dict(k=20, temperature=0.07), linear=dict(_LIN),
                   finetune=dict(_FT, epochs=8, milestones=(6,)), semi=dict(_SEMI, fractions=(0.1,)),
-                  scratch=dict(_SCRATCH, epochs=8, milestones=(6,)), smoke=dict(_SMOKE),
+                  scratch=dict(_SCRATCH, epochs=8, milestones=(6,)), fusion=dict(FUSION_WEIGHTS), smoke=dict(_SMOKE),
                   paper='a CPU-minutes version of the paper recipe for the synthetic default data')
 
 for _m in ('skeletonclr', 'aimclr', 'msmclr'):
@@ -555,3 +556,34 @@ def load_official_msmclr(model: MsMCLR,               # a built pretext of the c
         model.queue.copy_(sd['queue']); model.queue_ptr.copy_(sd['queue_ptr'].reshape(1))
     elif strict: raise KeyError("checkpoint has no queue")
     return dict(dropped=rep['q']['dropped'] + rep['k']['dropped'], missing=rep['q']['missing'] + rep['k']['missing'])
+
+# %% ../../nbs/57_msmclr.ipynb #49f1bc47
+def views_figure(model: MsMCLR,                 # a built pretext
+                 x: Tensor,                     # (1, C, T, V, M) or (C, T, V, M) sample after the model's input transform
+                 length: Optional[Tensor] = None,  # its valid frames
+                 seed: int = 0,                 # seed of the view draws
+                 step: int = 2):                # every `step`-th frame in the animation
+    "The sample as the model sees it, the query and key views and (AimCLR / MsMCLR) the strong view, side by side."
+    x = torch.as_tensor(x, dtype=torch.float32)
+    if x.dim() == 4: x = x[None]
+    if x.dim() != 5 or x.shape[0] != 1: raise ValueError(f"views_figure: expected one sample (C, T, V, M) or (1, C, T, V, M), got {tuple(x.shape)}")
+    L = torch.full((1,), x.shape[2]) if length is None else torch.as_tensor(length).reshape(1)
+    g = torch.Generator().manual_seed(seed)
+    views = {'input': x}
+    if model.strong_aug is not None: views['strong view'] = model.view(x, L, g, model.strong_aug)
+    views['query view'], views['key view'] = model.view(x, L, g), model.view(x, L, g)
+    return animate_skeletons([v[0] for v in views.values()], [int(L[0])] * len(views), layout=model.layout,
+                             titles=list(views), step=step, cols=len(views), title=f'{type(model).__name__} views of one sample')
+
+# %% ../../nbs/57_msmclr.ipynb #82cb5855
+def loss_parts_figure(history: list,           # the engine's log records (`skellit.train.engine.read_log`) or `fit`'s history
+                      kind: str = 'step'):     # 'step' or 'epoch' records
+    "InfoNCE, D³M and each strong branch's D³M term of a SkeletonCLR / AimCLR / MsMCLR run against the optimiser step."
+    recs = [r for r in history if r.get('kind') == kind]
+    if not recs: raise ValueError(f"loss_parts_figure: no {kind!r} records in the history")
+    keys = ['loss'] + [k for k in ('infonce', 'd3m', 'mining') if any(k in r for r in recs)]
+    branches = sorted({k for r in recs for k in r if k.startswith('d3m_')})
+    fig = curves_figure({k: [dict(r, value=r[k]) for r in recs if k in r] for k in (keys[1:] + branches or ['loss'])},
+                        key='value', kind=kind, x='step', title='loss parts')
+    fig.update_yaxes(title_text='loss part')
+    return fig
