@@ -25,6 +25,7 @@ from ..ops.transforms import (Compose, RandomPadCrop, RandomShear, RandomFlip, R
                                     ParallelSkeleton, mask_padding)
 from ..ops.heads import LinearHead
 from ..viz import animate_skeletons, curves_figure
+from fastcore.basics import patch
 from ..train.engine import TrainConfig
 from ..train.registry import Recipe, DataConventions, register_method, register_recipe, get_recipe
 from .stgcn import STGCN, STREAMS, stgcn_init_, load_official_stgcn, _official_state
@@ -574,6 +575,12 @@ def views_figure(model: MsMCLR,                 # a built pretext
     views['query view'], views['key view'] = model.view(x, L, g), model.view(x, L, g)
     return animate_skeletons([v[0] for v in views.values()], [int(L[0])] * len(views), layout=model.layout,
                              titles=list(views), step=step, cols=len(views), title=f'{type(model).__name__} views of one sample')
+
+# %% ../../nbs/57_msmclr.ipynb #151e3d43
+@patch
+def figures(self: MsMCLR, x: Tensor, length: Tensor, seed: int = 0) -> dict:
+    "{'views': the first sample's input, query, key and strong views} (the experiment's method figures)."
+    return {'views': views_figure(self, x[:1], length[:1], seed=seed)}
 
 # %% ../../nbs/57_msmclr.ipynb #82cb5855
 def loss_parts_figure(history: list,           # the engine's log records (`skellit.train.engine.read_log`) or `fit`'s history
