@@ -29,6 +29,8 @@ def test_run_msmclr_all_streams_fused(tmp_path):
         assert 0 <= m['results'][f'linear ({s})']['pretrained']['top1'] <= 100
     for s in ('joint', 'bone', 'motion'):
         assert json.loads((run / f'stream-{s}' / 'recipe.json').read_text())['model']['stream'] == s
+    log = [json.loads(l) for l in (run / 'stream-joint' / 'log.jsonl').read_text().splitlines() if l.strip()]
+    assert any({'infonce', 'd3m_joint', 'd3m_part', 'd3m_body'} <= set(r) for r in log)     # MsMCLR's loss parts were logged
 
 
 def test_run_aimclr_bone_on_nwucla_folder(tmp_path):
