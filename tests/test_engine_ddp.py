@@ -58,6 +58,58 @@ def test_ddp_matches_single_process():
     assert sum(r['kind'] == 'step' for r in recs) == 8 and sum(r['kind'] == 'epoch' for r in recs) == 2
 
 
+def _moco_model():
+    from skellit.methods.moco import MoCo
+    from skellit.methods.supervised import BaselineEncoder
+    torch.manual_seed(0)
+    return MoCo(BaselineEncoder(dim=16, depth=1, heads=2, max_len=16, dropout=0.), dim=8, queue_size=16, momentum=0.9)
+
+def _train_moco(batch_size, out_dir, rank=0):
+    "MoCo (queue 16, batch 4 globally) on a small transformer without BatchNorm, no augmentation: 8 steps, the queue wraps."
+    from skellit.data import toy_data, make_loader
+    from skellit.train.engine import fit, TrainConfig
+    m = _moco_model()
+    dl = make_loader(toy_data(n=16, T=12), batch_size=batch_size, shuffle=True, seed=0, drop_last=True)
+    fit(m, dl, TrainConfig(epochs=2, optimizer='sgd', lr=0.5, weight_decay=1e-4, progress=False, log_every=1), out_dir=out_dir)
+    torch.save({'queue': m.queue, 'ptr': m.queue_ptr}, Path(out_dir) / f'queue{rank}.pt')
+    return m
+
+def _worker_moco(rank, world, port, out_dir):
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world),
+                      LOCAL_RANK=str(rank))
+    torch.set_num_threads(1)
+    try: _train_moco(4 // world, out_dir, rank)
+    finally:
+        import torch.distributed as dist
+        if dist.is_initialized(): dist.destroy_process_group()
+
+def test_ddp_moco_matches_single_process():
+    """MoCo under DDP: keys all-gathered into the queue, every rank keeps the same queue (no buffer broadcast), and the
+    run equals the one-process run at the same global batch — weights exactly up to rounding, the queue up to the order
+    of the keys inside each batch (rank 0 holds samples 0 and 2 of a global batch, rank 1 samples 1 and 3)."""
+    from skellit.methods.moco import MoCo
+    assert MoCo.ddp_broadcast_buffers is False
+    tmp = Path(tempfile.mkdtemp())
+    single = _train_moco(4, tmp / 'single')
+    _spawn(_worker_moco, (2, _free_port(), str(tmp / 'ddp')))
+    from skellit.train.engine import load_checkpoint
+    ck = load_checkpoint(tmp / 'ddp' / 'checkpoint-last.pt')
+    assert ck['world_size'] == 2 and ck['state']['step'] == 8
+    q0, q1 = (torch.load(tmp / 'ddp' / f'queue{r}.pt') for r in (0, 1))
+    assert torch.equal(q0['queue'], q1['queue']) and int(q0['ptr']) == int(q1['ptr']) == 0
+    order = torch.tensor([0, 2, 1, 3])
+    perm = (torch.arange(4)[:, None] * 4 + order[None]).flatten()       # single column 4k+j is DDP column 4k+order[j]
+    assert torch.allclose(single.queue, q0['queue'][:, perm], atol=1e-5)
+    assert not torch.allclose(single.queue, q0['queue'], atol=1e-3)       # the order differs, so the check can fail
+    for k, v in single.state_dict().items():
+        if k in ('queue', 'queue_ptr'): continue
+        assert torch.allclose(v, ck['model'][k], atol=1e-5), k
+    assert torch.allclose(single.queue, ck['model']['queue'][:, perm], atol=1e-5)
+    init = _moco_model().state_dict()                                     # training moved both encoders
+    assert not torch.allclose(init['encoder.embed.weight'], ck['model']['encoder.embed.weight'], atol=1e-3)
+    assert not torch.allclose(init['encoder_k.embed.weight'], ck['model']['encoder_k.embed.weight'], atol=1e-4)
+
+
 def _worker_resume(rank, world, port, out_dir, stop):
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world),
                       LOCAL_RANK=str(rank))
