@@ -24,7 +24,7 @@ from .interface import Encoder, Features
 from .train.engine import fit, seed_everything, read_log, plot_log, is_main_process
 from .train.evaluate import EvalResult, knn_monitor, linear_probe, finetune, semi_supervised, fuse_scores
 from .train.registry import Recipe, get_recipe, get_method, build_pretext, smoke_version, list_recipes, override, PROTOCOLS, get_protocol, METHODS
-from .methods import supervised, mamp, skeleton_mae, gl_transformer, hi_trs   # registers the methods and their presets
+from .methods import supervised, mamp, skeleton_mae, gl_transformer, hi_trs, msmclr   # registers the methods and their presets
 from .train import detection, motion_prediction   # registers the detection and motion-prediction protocols
 
 # %% auto #0
