@@ -12,11 +12,12 @@ from typing import Optional
 import torch
 from torch import Tensor
 from ..skeleton import time_difference
+from ..viz import masks_figure
 
 # %% auto #0
 __all__ = ['MaskInfo', 'mask_from_ids', 'gather_visible', 'unshuffle', 'fill_masked', 'num_keep', 'random_masking', 'patchify',
            'motion_intensity', 'motion_logits', 'motion_aware_masking', 'spatial_temporal_masking', 'masked_frames',
-           'Corruption', 'bert_joint_corruption']
+           'Corruption', 'bert_joint_corruption', 'masking_strategies', 'masking_figure']
 
 # %% ../../nbs/21_masking.ipynb #d3838617
 @dataclass
@@ -213,3 +214,29 @@ def bert_joint_corruption(x: Tensor,                    # (N, T, V, C) sequences
     n_i = torch.arange(N, device=dev)[:, None, None].expand(N, T, V)
     out[ok] = x[n_i[ok], src_t[ok], src_v[ok]]
     return Corruption(out, sel, kind)
+
+# %% ../../nbs/21_masking.ipynb #5a41085a
+def masking_strategies(seq: Tensor,                     # (T, V, C) one person's sequence, T a multiple of t_patch
+                       ratio: float = 0.9,              # MAMP / SkeletonMAE* token mask ratio
+                       taus=(0.5, 0.75, 2.0),           # motion-aware temperatures shown
+                       t_patch: int = 4,                # frames per segment token
+                       frame_ratio: float = 0.5, joint_ratio: float = 0.5,   # SkeletonMAE
+                       p: float = 0.15,                 # Hi-TRS selection probability
+                       seed: int = 0) -> dict:
+    "{strategy: (T, V) bool mask} of every masking strategy on one sequence, each drawn with the same seed."
+    if seq.dim() != 3: raise ValueError(f"masking_strategies expects one person's (T, V, C) sequence, got {tuple(seq.shape)}")
+    T, V, _ = seq.shape
+    g = lambda: torch.Generator().manual_seed(seed)
+    xp = patchify(seq[None], t_patch)
+    noise = torch.rand(1, xp.shape[1] * V, generator=g())
+    frames = lambda m: m.reshape(T // t_patch, V).bool().repeat_interleave(t_patch, 0)
+    out = {f'random {ratio:.0%}': frames(motion_aware_masking(xp, ratio, 0., noise=noise).mask)}
+    for tau in taus: out[f'motion-aware τ={tau:g}'] = frames(motion_aware_masking(xp, ratio, tau, noise=noise).mask)
+    out['frame + joint (SkeletonMAE)'] = spatial_temporal_masking(1, T, V, frame_ratio, joint_ratio, generator=g()).mask.reshape(T, V).bool()
+    out['BERT-style selection (Hi-TRS)'] = bert_joint_corruption(seq[None], p=p, generator=g()).mask[0]
+    return out
+
+# %% ../../nbs/21_masking.ipynb #7bd7bdbf
+def masking_figure(seq: Tensor, layout='ntu25', title: str = 'every masking strategy on one sample (dark = masked)', **kw):
+    "The masks of `masking_strategies(seq, **kw)` stacked on one frame axis."
+    return masks_figure({k: v.numpy() for k, v in masking_strategies(seq, **kw).items()}, layout=layout, title=title)
