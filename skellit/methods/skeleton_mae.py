@@ -16,6 +16,7 @@ from torch import Tensor
 
 from ..skeleton import valid_frames, fold_persons
 from ..data import DataSpec
+from ..viz import animate_skeleton, masks_figure
 from ..interface import Encoder, Pretext, Features
 from ..ops.layers import sinusoid_1d
 from ..ops.masking import spatial_temporal_masking, MaskInfo
@@ -298,3 +299,23 @@ register_recipe(
            semi=dict(fractions=(0.1,), seeds=(0,)), smoke=_SMOKE,
            paper='a CPU-minutes version of the paper recipe for the synthetic default data'),
 )
+
+# %% ../../nbs/52_skeleton_mae.ipynb #ca37aa2c
+@patch
+def figures(self: SkeletonMAE, x: Tensor, length: Tensor, seed: int = 0) -> dict:
+    "{'masks', 'reconstruction'} of the batch's first sample (first person)."
+    was = self.training; self.eval()
+    try:
+        with torch.no_grad():
+            xf = self.encoder.fold(x[:1])[:1]                                 # (1, C, T', V) first person
+            _, C, T, V = xf.shape
+            mask = self.make_mask(1, T, V, generator=torch.Generator().manual_seed(seed)).mask.view(1, T, V).bool()
+            rec = torch.where(mask[:, None], self.reconstruct(xf, mask), xf)
+        layout = 'ntu25' if V == 25 else 'nwucla20' if V == 20 else None
+        L = int(min(length[0], T))
+        return {'masks': masks_figure({'frame + joint': mask[0].numpy()}, layout=layout, length=L,
+                                      title='masked joints (dark), frames × joints'),
+                'reconstruction': animate_skeleton(xf[0, ..., None].numpy(), L, layout, overlay=rec[0, ..., None].numpy(),
+                                                   overlay_length=L, overlay_name='reconstruction (masked joints)',
+                                                   title='reconstruction of the masked joints (dashed) over the truth')}
+    finally: self.train(was)
