@@ -331,7 +331,7 @@ register_recipe(
            linear=dict(head='bn_linear', batch_size=64, epochs=30, optimizer='sgd', lr=0.1, momentum=0.9, weight_decay=0., schedule='cosine'),
            finetune=dict(batch_size=32, epochs=10, lr=1e-3, min_lr=1e-5, warmup_epochs=1, weight_decay=0.05, layer_decay=0.8,
                          drop_path=0.1, label_smoothing=0.1, head_dropout=0.3),
-           scratch=dict(epochs=30, layer_decay=1.0, warmup_epochs=2), semi=dict(fractions=(0.1,), seeds=(0,)),
+           scratch=dict(layer_decay=1.0), semi=dict(fractions=(0.1,), seeds=(0,)),   # scratch: as long as fine-tuning
            smoke={'model.num_frames': 16, 'model.dim': 32, 'model.depth': 1, 'model.heads': 2, 'model.decoder_dim': 32,
                   'model.decoder_depth': 1, 'model.min_len': 8, 'data.num_frames': 16},
            paper='a CPU-minutes version of the NTU-60 recipe for the synthetic default data'),
