@@ -14,6 +14,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import plotly.graph_objects as go
+from .viz import embedding_figure, per_class_figure
 import skellit
 from fastcore.basics import patch
 from .progress import say
@@ -22,7 +23,7 @@ from .io.load import load_splits
 from .ops.transforms import RandomCropResize
 from .interface import Encoder, Features
 from .train.engine import fit, seed_everything, read_log, plot_log, is_main_process
-from .train.evaluate import EvalResult, knn_monitor, linear_probe, finetune, semi_supervised, fuse_scores
+from .train.evaluate import EvalResult, knn_monitor, linear_probe, finetune, semi_supervised, fuse_scores, extract_features
 from .train.registry import Recipe, get_recipe, get_method, build_pretext, smoke_version, list_recipes, override, PROTOCOLS, get_protocol, METHODS
 from .methods import supervised, mamp, skeleton_mae, gl_transformer, hi_trs, msmclr   # registers the methods and their presets
 from .train import detection, motion_prediction   # registers the detection and motion-prediction protocols
@@ -186,6 +187,11 @@ def figures(self: Experiment) -> dict:
         if ps: fig.add_trace(go.Bar(name=label, x=ps, y=[res[p][v].get('top1', res[p][v].get('top1_mean')) for p in ps]))
     fig.update_layout(barmode='group', title='top-1 accuracy (%) on the test split', yaxis_title='%', height=360)
     figs['accuracy'] = fig
+    lin = {v: r for v, r in self.results.get('linear', {}).items() if isinstance(r, EvalResult)}
+    if 'pretrained' in lin:
+        figs['confusion'] = lin['pretrained'].figure(title='linear probe of the pretrained encoder: confusion matrix (rows = true class)')
+        figs['per_class'] = per_class_figure({VARIANT_NAMES[v]: r for v, r in lin.items()}, lin['pretrained'].class_names,
+                                             title='linear probe: accuracy per class (%)')
     if self.test is not None: figs.update(self.model.figures(*self.test_batch(1), seed=self.metrics.get('seed', 0)))
     return figs
 
@@ -291,6 +297,19 @@ def _semi(recipe, spec, model, state, train, test, baselines, device, seed, prog
                             device=device, progress=progress, **kw, **ft)
         for f, res in r.items(): out.setdefault(f'semi {f:g}', {})[v] = res
     return out
+
+# %% ../nbs/70_experiment.ipynb #9b754e96
+@patch
+def embedding_figure(self: Experiment, n: int = 500, method: str = 'tsne', seed: int = 0) -> go.Figure:
+    "2-D map of pooled test features, pretrained vs random init, coloured by class."
+    test = self.test.subset(range(min(n, len(self.test))))
+    state = {k: v.detach().clone() for k, v in self.model.encoder.state_dict().items()}
+    feats = {}
+    for name, st in (('pretrained', state), ('random init', None)):
+        f, y = extract_features(_encoder_copy(self.recipe, self.spec, st), test, transform=self.model.test_transform, seed=seed)
+        feats[name] = f.numpy()
+    return embedding_figure(feats, y.numpy(), test.class_names, method=method, seed=seed,
+                            title=f'{self.recipe.method}: pooled test features ({method})')
 
 # %% ../nbs/70_experiment.ipynb #dd901071
 def _explicit_changes(epochs=None, batch_size=None, lr=None, overrides=None) -> tuple:
