@@ -561,6 +561,15 @@ PKU_MMD_CLASSES = [
 # %% ../../nbs/11_formats.ipynb #3f9a82c1
 _PKU_DIRS = (('skeleton', 'label'), ('PKU_Skeleton_Renew', 'Train_Label_PKU_final'))   # (skeletons, labels) folder names
 
+def _pku_folders(path, label_dir=None) -> tuple:
+    "(skeleton folder, label folder) of a PKU-MMD folder holding both, or of a skeleton folder and its label folder."
+    path = _need(path, 'PKU-MMD folder')
+    if label_dir is None:
+        for sk, lb in _PKU_DIRS:
+            if (path / sk).is_dir() and (path / lb).is_dir(): return path / sk, path / lb
+        raise ValueError(f"{path}: expected sub-folders {' or '.join(a + '/ + ' + b + '/' for a, b in _PKU_DIRS)}, or pass label_dir=")
+    return path, _need(label_dir, 'PKU-MMD label folder')
+
 # %% ../../nbs/11_formats.ipynb #910e2a3f
 def _pku_skeleton(fp: Path) -> np.ndarray:
     "(frames, 150) float32 of one PKU-MMD skeleton file; a clear error for a malformed line or NaN."
@@ -605,12 +614,7 @@ def read_pkummd(path,                          # dataset root (skeleton/ + label
                 num_classes: int = 51,
                 length_rule: str = 'count') -> SkeletonData:
     "Cut PKU-MMD videos into action instances (MAMP's pku_gendata recipe) as `SkeletonData`."
-    path = _need(path, 'PKU-MMD folder')
-    if label_dir is None:
-        for sk, lb in _PKU_DIRS:
-            if (path / sk).is_dir() and (path / lb).is_dir(): path, label_dir = path / sk, path / lb; break
-        else: raise ValueError(f"{path}: expected sub-folders {' or '.join(a + '/ + ' + b + '/' for a, b in _PKU_DIRS)}, or pass label_dir=")
-    label_dir = _need(label_dir, 'PKU-MMD label folder')
+    path, label_dir = _pku_folders(path, label_dir)
     vids = None
     if split is not None:
         if split not in ('train', 'test', 'val'): raise ValueError(f"{path}: unknown split {split!r}; PKU-MMD splits: ['train', 'test']")

@@ -13,7 +13,7 @@ import numpy as np
 from ..skeleton import get_layout
 from ..data import SkeletonData
 from .splits import split_indices, read_pku_split_file
-from .formats import ReadReport, PKU_MMD_CLASSES, _pku_skeleton, _pku_labels, _PKU_DIRS, _need
+from .formats import ReadReport, PKU_MMD_CLASSES, _pku_skeleton, _pku_labels, _pku_folders
 from .synthetic import make_synthetic, CLASS_NAMES, INTERACTIONS
 
 # %% auto #0
@@ -242,12 +242,7 @@ def read_pkummd_videos(path,                   # dataset root (skeleton/ + label
                        split_file=None,        # PKU-MMD cross-subject.txt / cross-view.txt
                        num_classes: int = 51) -> UntrimmedData:
     "Whole PKU-MMD videos with their per-frame label track (-1 = background)."
-    path = _need(path, 'PKU-MMD folder')
-    if label_dir is None:
-        for sk, lb in _PKU_DIRS:
-            if (path / sk).is_dir() and (path / lb).is_dir(): path, label_dir = path / sk, path / lb; break
-        else: raise ValueError(f"{path}: expected sub-folders {' or '.join(a + '/ + ' + b + '/' for a, b in _PKU_DIRS)}, or pass label_dir=")
-    label_dir = _need(label_dir, 'PKU-MMD label folder')
+    path, label_dir = _pku_folders(path, label_dir)
     vids = None
     if split is not None:
         if split not in ('train', 'test'): raise ValueError(f"{path}: unknown split {split!r}; PKU-MMD splits: 'train', 'test'")

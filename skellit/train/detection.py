@@ -18,7 +18,7 @@ from ..data import SkeletonData, DataSpec, make_loader
 from ..io.untrimmed import UntrimmedData, windows, window_starts, make_untrimmed, BACKGROUND
 from .engine import fit, TrainConfig
 from .metrics import frame_scores_to_proposals, detection_map
-from .evaluate import EvalResult, evaluate_logits
+from .evaluate import EvalResult, evaluate_logits, _gen, _train_config   # the protocols' shared helpers
 from .registry import register_protocol, get_protocol
 
 # %% auto #0
@@ -27,17 +27,6 @@ __all__ = ['DETECTION_DEFAULTS', 'frame_index', 'window_owner', 'video_frame_fea
 
 # %% ../../nbs/44_detection.ipynb #3e6af268
 DETECTION_DEFAULTS = dict(epochs=20, optimizer='adamw', lr=1e-3, weight_decay=1e-4, schedule='cosine', warmup_epochs=0)
-
-def _gen(device, seed): return torch.Generator(device=device).manual_seed(int(seed))
-
-def _train_config(defaults: dict, overrides: dict, device, seed: int, progress: bool) -> TrainConfig:
-    "A TrainConfig from the protocol's defaults and the caller's keywords (every TrainConfig field may be given)."
-    kw = {**defaults, **overrides}
-    names = {f.name for f in fields(TrainConfig)}
-    bad = sorted(set(kw) - names)
-    if bad: raise TypeError(f"unknown protocol option(s) {bad}; training options are the TrainConfig fields: {sorted(names)}")
-    kw.setdefault('eval_every', kw.get('epochs', 1))
-    return TrainConfig(**{**kw, 'device': str(device), 'seed': seed, 'progress': progress, 'log_every': 10 ** 9})
 
 def frame_index(n_valid: torch.Tensor,   # (B,) valid per-frame positions the encoder returned per window
                 length: torch.Tensor,    # (B,) valid frames of each window

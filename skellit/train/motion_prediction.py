@@ -20,7 +20,7 @@ from ..progress import progress as progress_bar, say
 from ..io.untrimmed import UntrimmedData, windows, as_skeleton
 from .engine import fit, TrainConfig
 from .metrics import mpjpe
-from .evaluate import EvalResult
+from .evaluate import EvalResult, _gen, _train_config   # the protocols' shared helpers
 from .registry import register_protocol, get_protocol
 from .detection import detection_videos
 
@@ -30,17 +30,6 @@ __all__ = ['MOTION_DEFAULTS', 'joint_error', 'MotionDecoder', 'motion_figure', '
 
 # %% ../../nbs/45_motion_prediction.ipynb #0b5f7cd3
 MOTION_DEFAULTS = dict(epochs=30, optimizer='adam', lr=1e-3, weight_decay=0., schedule='cosine', clip_grad=1.0)
-
-def _gen(device, seed): return torch.Generator(device=device).manual_seed(int(seed))
-
-def _train_config(defaults: dict, overrides: dict, device, seed: int, progress: bool) -> TrainConfig:
-    "A TrainConfig from the protocol's defaults and the caller's keywords (every TrainConfig field may be given)."
-    kw = {**defaults, **overrides}
-    names = {f.name for f in fields(TrainConfig)}
-    bad = sorted(set(kw) - names)
-    if bad: raise TypeError(f"unknown protocol option(s) {bad}; training options are the TrainConfig fields: {sorted(names)}")
-    kw.setdefault('eval_every', kw.get('epochs', 1))
-    return TrainConfig(**{**kw, 'device': str(device), 'seed': seed, 'progress': progress, 'log_every': 10 ** 9})
 
 def joint_error(pred: torch.Tensor,       # (B, H, C, V, M) predicted poses
                 target: torch.Tensor,     # (B, H, C, V, M) true poses
