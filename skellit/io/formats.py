@@ -323,6 +323,32 @@ def _aimclr_paths(path: Path, split) -> tuple:
     return path, path.with_name(path.name[:-len('_data_joint.npy')] + '_label.pkl')
 
 # %% ../../nbs/11_formats.ipynb #1f0f884a
+def _load_nctvm(data_path: Path, layout=None, mmap: bool = True) -> tuple:
+    "(x, layout) of a (N, 3, T, V, M) .npy; a clear error for a truncated or misshapen file."
+    try: x = np.load(data_path, mmap_mode='r' if mmap else None, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as e:
+        raise ValueError(f"{data_path}: not a readable .npy (truncated or malformed: {e})") from e
+    if x.ndim != 5 or x.shape[1] != 3:
+        raise ValueError(f"{data_path}: expected (N, 3, T, V, M), got shape {x.shape}")
+    return x, _layout_for(x.shape[3], layout, data_path)
+
+# %% ../../nbs/11_formats.ipynb #2f8c52fc
+def _labelled_nctvm(x, lay, data_path: Path, lp, names: list, raw_label, class_names=None, length_rule: str = 'count',
+                    drop_empty: bool = False, chunk: int = 256) -> SkeletonData:
+    "A checked SkeletonData from a (N, 3, T, V, M) array, its sample names and raw labels (read from `lp`)."
+    label = as_integers(raw_label, 'label', str(lp), names)
+    if not (len(names) == len(label) == len(x)):
+        raise ValueError(f"{lp}: {len(names)} names and {len(label)} labels for {len(x)} samples in {data_path.name}")
+    rep = ReadReport(data_path.name)
+    length = scan_lengths(x, data_path.name, 2, length_rule, chunk, rep)
+    K = len(class_names) if class_names is not None else (int(label.max()) + 1 if len(label) else 0)
+    _check_labels(label, K, lp, names)
+    d = SkeletonData(x, length, label, class_names, _names_meta(names), lay, name=data_path.name)
+    keep = _check_empty(length, names, data_path, drop_empty, rep)
+    if len(keep) < len(x): d = d.subset(keep)
+    return _finish(d, rep)
+
+# %% ../../nbs/11_formats.ipynb #998beb58
 def read_aimclr(path,                      # folder with <split>_data_joint.npy + <split>_label.pkl, or the .npy itself
                 split: str | None = None,  # 'train' or 'val' ('test' = 'val'); needed when `path` is a folder
                 label_path=None,           # the label .pkl when it is not next to the .npy
@@ -337,27 +363,12 @@ def read_aimclr(path,                      # folder with <split>_data_joint.npy 
     data_path, lp = _aimclr_paths(path, split)
     lp = _need(label_path or lp, 'AimCLR label pickle')
     _need(data_path, 'AimCLR data file')
-    try: x = np.load(data_path, mmap_mode='r' if mmap else None, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as e:
-        raise ValueError(f"{data_path}: not a readable .npy (truncated or malformed: {e})") from e
-    if x.ndim != 5 or x.shape[1] != 3:
-        raise ValueError(f"{data_path}: expected (N, 3, T, V, M), got shape {x.shape}")
-    lay = _layout_for(x.shape[3], layout, data_path)
+    x, lay = _load_nctvm(data_path, layout, mmap)
     obj = _load_pickle(lp)
     if not (isinstance(obj, (tuple, list)) and len(obj) == 2):
         raise ValueError(f"{lp}: expected a pickle of (sample_names, labels), got {type(obj).__name__}")
     names = [str(n) for n in obj[0]]
-    label = as_integers(np.asarray(obj[1]).reshape(-1), 'label', str(lp), names)
-    if not (len(names) == len(label) == len(x)):
-        raise ValueError(f"{lp}: {len(names)} names and {len(label)} labels for {len(x)} samples in {data_path.name}")
-    rep = ReadReport(data_path.name)
-    length = scan_lengths(x, data_path.name, 2, length_rule, chunk, rep)
-    K = len(class_names) if class_names is not None else (int(label.max()) + 1 if len(label) else 0)
-    _check_labels(label, K, lp, names)
-    d = SkeletonData(x, length, label, class_names, _names_meta(names), lay, name=data_path.name)
-    keep = _check_empty(length, names, data_path, drop_empty, rep)
-    if len(keep) < len(x): d = d.subset(keep)
-    return _finish(d, rep)
+    return _labelled_nctvm(x, lay, data_path, lp, names, np.asarray(obj[1]).reshape(-1), class_names, length_rule, drop_empty, chunk)
 
 # %% ../../nbs/11_formats.ipynb #adb90ef9
 def write_aimclr(folder,                  # output folder

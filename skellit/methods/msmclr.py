@@ -16,10 +16,8 @@ from torch import nn, Tensor
 import torch.nn.functional as F
 from ..skeleton import get_layout
 from ..data import SkeletonData, DataSpec
-from ..io.formats import (ReadReport, scan_lengths, parse_ntu_name, _need, _layout_for, _load_pickle, _check_labels,
-                                _names_meta, _check_empty, _finish)
+from ..io.formats import parse_ntu_name, _need, _load_pickle, _names_meta, _load_nctvm, _labelled_nctvm
 from ..io.ntu_raw import read_skeleton, _resolve_skip_list, ntu_class_names
-from ..data import as_integers
 from ..ops.transforms import (Compose, RandomPadCrop, RandomShear, RandomFlip, RandomRotation, GaussianBlur, ChannelMask,
                                     JointMask, RandomJointNoise, DenseGaussianNoise, CenterJoint, TemporalResize,
                                     ParallelSkeleton, mask_padding)
@@ -90,23 +88,9 @@ def read_stgcn_npy(path,                      # `<split>_position.npy` / `<split
     path = _need(path, 'ST-GCN-style data')
     data_path, lp = _stgcn_files(path, split, label_path)
     _need(data_path, 'data file'); _need(lp, 'label file')
-    try: x = np.load(data_path, mmap_mode='r' if mmap else None, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as e:
-        raise ValueError(f"{data_path}: not a readable .npy (truncated or malformed: {e})") from e
-    if x.ndim != 5 or x.shape[1] != 3: raise ValueError(f"{data_path}: expected (N, 3, T, V, M), got shape {x.shape}")
-    lay = _layout_for(x.shape[3], layout, data_path)
+    x, lay = _load_nctvm(data_path, layout, mmap)
     names, raw_label = _stgcn_labels(lp)
-    label = as_integers(raw_label, 'label', str(lp), names)
-    if not (len(names) == len(label) == len(x)):
-        raise ValueError(f"{lp}: {len(names)} names and {len(label)} labels for {len(x)} samples in {data_path.name}")
-    rep = ReadReport(data_path.name)
-    length = scan_lengths(x, data_path.name, 2, length_rule, chunk, rep)
-    K = len(class_names) if class_names is not None else (int(label.max()) + 1 if len(label) else 0)
-    _check_labels(label, K, lp, names)
-    d = SkeletonData(x, length, label, class_names, _names_meta(names), lay, name=data_path.name)
-    keep = _check_empty(length, names, data_path, drop_empty, rep)
-    if len(keep) < len(x): d = d.subset(keep)
-    return _finish(d, rep)
+    return _labelled_nctvm(x, lay, data_path, lp, names, raw_label, class_names, length_rule, drop_empty, chunk)
 
 # %% ../../nbs/57_msmclr.ipynb #6c3a4e48
 def stgcn_skeleton(src,                      # path of a `.skeleton` file, or the dict from `read_skeleton`
